@@ -1,0 +1,61 @@
+"""Display names for the codes stored in the case model (Chinese, as printed on forms)."""
+
+DOMAIN_LABELS: dict[str, str] = {
+    "environment": "生态环境",
+    "food": "食品安全",
+    "drug": "药品",
+    "product": "产品质量",
+    "tobacco": "烟草专卖",
+    "farmland": "农用地保护",
+}
+
+STATUS_LABELS: dict[str, str] = {
+    "draft": "草稿",
+    "open": "调查中",
+    "decided": "已作出处罚决定",
+    "transfer_pending": "移送审批中",
+    "transferred": "已移送公安",
+    "filed": "公安已立案",
+    "not_filed": "公安不予立案",
+    "referred_back": "反向移送处理中",
+    "closed": "已结案",
+}
+
+EVENT_LABELS: dict[str, str] = {
+    "case_opened": "行政立案",
+    "evidence_collected": "调查取证",
+    "penalty_notice": "行政处罚告知",
+    "penalty_decided": "作出行政处罚决定",
+    "crime_suspected": "发现涉嫌犯罪",
+    "team_formed": "成立专案组",
+    "transfer_reported": "提交移送报告",
+    "transfer_approved": "负责人批准移送",
+    "transfer_refused": "负责人不批准移送",
+    "transferred": "移送公安机关",
+    "copied_to_procuratorate": "抄送检察院",
+    "receipt_signed": "公安签收回执",
+    "police_filed": "公安立案",
+    "police_not_filed": "公安不予立案",
+    "referral_received": "收到反向移送",
+    "reply_sent": "回复检察院",
+    "closed": "结案",
+}
+
+DOC_TYPE_LABELS: dict[str, str] = {
+    "transfer_letter": "涉嫌犯罪案件移送书",
+    "investigation_report": "涉嫌犯罪案件调查报告",
+    "seized_items_list": "涉案物品清单",
+    "test_report": "检验报告/鉴定意见",
+    "penalty_decision": "行政处罚决定书",
+    "filing_notice": "立案通知书",
+    "non_filing_notice": "不予立案通知书",
+    "procuratorial_opinion": "检察意见书",
+    "inspection_record": "现场检查笔录",
+    "interrogation_record": "询问笔录",
+    "materials_list": "材料目录",
+}
+
+
+def label(table: dict[str, str], code: str) -> str:
+    """The display name of ``code``, or the code itself when it is not (yet) known."""
+    return table.get(code, code)

@@ -1,0 +1,31 @@
+"""Rotating log files in the data folder."""
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | None:
+    """Log to ``log_dir/xianjie.log`` (5 x 2 MB, rotated); return the file, or None if unwritable."""
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    for handler in list(root.handlers):
+        if getattr(handler, "_xianjie", False):
+            root.removeHandler(handler)
+            handler.close()
+    if log_dir is None:
+        return None
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_file = log_dir / "xianjie.log"
+        handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8", delay=True
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler._xianjie = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    return log_file

@@ -1,0 +1,1 @@
+"""Use cases that combine domain rules and the store; no Qt. Each returns what changed."""
