@@ -144,8 +144,8 @@ def _cmd_demo_data(ctx: Context) -> int:
         print_json({**asdict(summary), "seconds": round(elapsed, 2)})
     else:
         print(
-            f"已生成 {summary.cases} 件案件、{summary.parties} 个当事人、{summary.events} 个程序节点、"
-            f"{summary.documents} 份文书，用时 {elapsed:.1f} 秒。"
+            f"已生成 {summary.cases} 件案件、{summary.parties} 个当事人、"
+            f"{summary.events} 个程序节点、{summary.documents} 份文书，用时 {elapsed:.1f} 秒。"
         )
         if summary.users_created:
             print(

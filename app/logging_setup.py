@@ -8,7 +8,7 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | None:
-    """Log to ``log_dir/xianjie.log`` (5 x 2 MB, rotated); return the file, or None if unwritable."""
+    """Log to ``log_dir/xianjie.log`` (5 x 2 MB, rotated); the file, or None if unwritable."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for handler in list(root.handlers):

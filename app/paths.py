@@ -51,6 +51,6 @@ def default_site_config_path() -> Path:
     if env:
         return Path(env)
     if sys.platform == "win32":
-        program_data = os.environ.get("ProgramData", r"C:\ProgramData")
+        program_data = os.environ.get("PROGRAMDATA", r"C:\ProgramData")
         return Path(program_data) / APP_NAME / "site.toml"
     return Path("/etc/xianjie/site.toml")

@@ -113,7 +113,7 @@ def _overdue_clause(now: datetime) -> Any:
     )
 
 
-def case_ids_query(flt: CaseFilter, now: datetime | None = None) -> Select[tuple[str]]:
+def case_ids_query(flt: CaseFilter, now: datetime | None = None) -> Select[str]:
     """The ordered id query for ``flt`` (newest opened first)."""
     stmt = select(Case.id).where(Case.deleted.is_(False))
     if flt.domain:
