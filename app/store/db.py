@@ -13,11 +13,8 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,7 +22,16 @@ from app.errors import StorageError
 from app.paths import DataPaths
 from app.store.errors import describe_os_error, describe_sqlite_error, storage_errors
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
+
+SCHEMA_HEAD = "0002"
+"""The newest migration; kept here so a start-up at head never loads Alembic.
+
+tests/integration/test_schema_head.py checks it against the migrations folder.
+"""
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -70,19 +76,25 @@ def _apply_pragmas(conn: Any) -> None:
     cur.close()
 
 
-def alembic_config() -> Config:
+def alembic_config() -> "Config":
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", "app.store:migrations")
     return cfg
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {rev.revision for rev in script.walk_revisions()}
 
@@ -148,25 +160,39 @@ def open_store(paths: DataPaths, *, migrate: bool = True) -> Store:
     _ensure_folder(paths)
     db_file = paths.database
     current = inspect_revision(db_file) if db_file.exists() else None
-    head = head_revision()
+    if current == SCHEMA_HEAD:
+        return _connect(paths, migrated_from=None, backup=None)
     if current is not None and current not in known_revisions():
         raise StorageError(
             f"数据库 {db_file} 由更新版本的衔接创建（架构版本 {current}），本版本无法打开。"
             "数据库未做任何改动：请安装最新版本的衔接。"
         )
     backup: Path | None = None
-    if current is not None and current != head and migrate:
+    if current is not None and migrate:
         backup = backup_before_migration(paths, current)
+    if migrate:
+        _upgrade_to_head(db_file)
+        log.info("database %s migrated from %s to %s", db_file, current, SCHEMA_HEAD)
+    return _connect(paths, migrated_from=current, backup=backup)
+
+
+def _upgrade_to_head(db_file: Path) -> None:
+    from alembic import command
+
     engine = create_store_engine(db_file)
-    with storage_errors(db_file):
-        if migrate and current != head:
-            with engine.begin() as conn:
-                cfg = alembic_config()
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-            log.info("database %s migrated from %s to %s", db_file, current, head)
+    try:
+        with storage_errors(db_file), engine.begin() as conn:
+            cfg = alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        engine.dispose()
+
+
+def _connect(paths: DataPaths, *, migrated_from: str | None, backup: Path | None) -> Store:
+    engine = create_store_engine(paths.database)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    return Store(paths, engine, sessions, migrated_from=current, backup_path=backup)
+    return Store(paths, engine, sessions, migrated_from=migrated_from, backup_path=backup)
 
 
 def backup_before_migration(paths: DataPaths, revision: str) -> Path:
