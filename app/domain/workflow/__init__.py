@@ -1,0 +1,1 @@
+"""Forward transfer and reverse referral workflow: events, state machines, derived state."""
