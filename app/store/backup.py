@@ -43,7 +43,7 @@ from app.errors import StorageError
 from app.paths import DataPaths
 from app.store.attachments import AttachmentStore
 from app.store.db import Store, copy_database, head_revision, known_revisions
-from app.store.errors import describe_sqlite_error, storage_errors
+from app.store.errors import storage_errors
 from app.store.files import fsync_dir
 
 log = logging.getLogger(__name__)
@@ -147,8 +147,7 @@ def check_database_file(db_file: Path, *, label: str) -> str:
                 raise StorageError(f"{label}不是衔接的数据库（缺少架构版本信息）。未做任何改动。")
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error as exc:
-        message = describe_sqlite_error(exc) or str(exc)
-        raise StorageError(f"{label}无法读取：{message}。未做任何改动。") from exc
+        raise StorageError(f"{label}已损坏，无法读取（{exc}）。未做任何改动。") from exc
     if row is None:
         raise StorageError(f"{label}不是衔接的数据库（架构版本为空）。未做任何改动。")
     revision = str(row[0])
@@ -348,8 +347,7 @@ def _validate_database(file: Path, scratch: Path) -> _Validated:
             src.backup(dst)
             dst.execute("PRAGMA journal_mode=DELETE")
     except sqlite3.Error as exc:
-        message = describe_sqlite_error(exc) or str(exc)
-        raise StorageError(f"{label}无法读取：{message}。未做任何改动。") from exc
+        raise StorageError(f"{label}已损坏，无法读取（{exc}）。未做任何改动。") from exc
     revision = check_database_file(database, label=label)
     return _Validated(database, revision, None, {})
 
