@@ -1,0 +1,248 @@
+"""Start the desktop app: translators, crash handler, store, first run, login, main window.
+
+``run_gui(args)`` is called by ``main.py`` for the ``gui`` command. The start-up steps are a
+small chain of callbacks in :class:`Startup` (no nested event loops), so tests can drive each
+step with a synchronous task runner:
+
+1. open the store in the background (a corrupt, newer or unwritable database is refused by
+   :func:`~app.store.db.open_store` with a Chinese message, shown in a box; exit 1, nothing
+   on disk touched);
+2. on first start, :class:`~app.ui.first_run.FirstRunDialog` (set up the unit, or demo data);
+3. :class:`~app.ui.login.LoginDialog`;
+4. :class:`~app.ui.main_window.MainWindow`.
+"""
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from sqlalchemy import select
+
+from app.errors import UserError
+from app.paths import DataPaths
+from app.services.accounts import SignedInUser, needs_first_run
+from app.site_config import SiteConfig
+from app.store.db import Store, open_store
+from app.store.models import Unit, User
+from app.ui.crash import dialogs_enabled, install_crash_handler
+from app.ui.first_run import DEMO_CASES, FirstRunDialog
+from app.ui.login import LoginDialog
+from app.ui.main_window import MainWindow
+from app.ui.qtcompat import emit
+from app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+I18N_DIR = Path(__file__).resolve().parent / "i18n"
+"""Compiled translations (.qm) shipped inside the package (built by tools/build_translations.py)."""
+
+
+def install_translators(app: QApplication, language: str) -> list[QTranslator]:
+    """Install Xianjie's and Qt's own translations for ``language``; English needs none."""
+    if language == "en":
+        return []
+    installed: list[QTranslator] = []
+    ours = QTranslator(app)
+    if ours.load(str(I18N_DIR / f"xianjie_{language}.qm")):
+        installed.append(ours)
+    else:
+        log.warning("translation xianjie_%s.qm not found in %s", language, I18N_DIR)
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    qt_base = QTranslator(app)
+    if qt_base.load(f"qtbase_{language}", qt_dir):
+        installed.append(qt_base)
+    for translator in installed:
+        app.installTranslator(translator)
+    QLocale.setDefault(QLocale(language))
+    return installed
+
+
+def show_fatal(title: str, message: str) -> None:
+    """A blocking error box (or stderr when dialogs are switched off)."""
+    print(f"{title}：{message}", file=sys.stderr)
+    if dialogs_enabled() and QApplication.instance() is not None:
+        QMessageBox.critical(None, title, message)
+
+
+@dataclass(frozen=True)
+class _Opened:
+    store: Store
+    first_run: bool
+    unit_name: str
+    preset_user: SignedInUser | None
+
+
+def _sign_in_without_password(store: Store, username: str) -> SignedInUser:
+    """For the start-up benchmark only: reachable from Python, never from the command line."""
+    with store.session() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise UserError(f"没有用户 {username}")
+        unit = session.get_one(Unit, user.unit_id)
+        return SignedInUser(
+            user.id, user.username, user.display_name, user.role, unit.id, unit.name
+        )
+
+
+def _open(paths: DataPaths, signed_in_as: str | None) -> _Opened:
+    store = open_store(paths)
+    try:
+        first_run = needs_first_run(store)
+        unit_name = ""
+        if not first_run:
+            with store.session() as session:
+                unit_name = session.scalar(select(Unit.name).order_by(Unit.created_at)) or ""
+        preset = _sign_in_without_password(store, signed_in_as) if signed_in_as else None
+    except BaseException:
+        store.close()
+        raise
+    return _Opened(store, first_run, unit_name, preset)
+
+
+class Startup(QObject):
+    """The start-up chain.
+
+    Signals:
+        window_shown(MainWindow): the main window is up (the app is usable once it is ready).
+        finished(int): start-up ended without a main window; the payload is the exit code.
+    """
+
+    window_shown = Signal(object)
+    finished = Signal(int)
+
+    def __init__(
+        self,
+        paths: DataPaths,
+        site: SiteConfig,
+        runner: TaskRunner,
+        *,
+        site_problem: str | None = None,
+        signed_in_as: str | None = None,
+        demo_cases: int = DEMO_CASES,
+    ) -> None:
+        super().__init__()
+        self.paths = paths
+        self.site = site
+        self.runner = runner
+        self.site_problem = site_problem
+        self.signed_in_as = signed_in_as
+        self.demo_cases = demo_cases
+        self.store: Store | None = None
+        self.unit_name = ""
+        self.dialog: QDialog | None = None
+        self.window: MainWindow | None = None
+
+    def start(self) -> None:
+        paths, who = self.paths, self.signed_in_as
+        self.runner.run(lambda: _open(paths, who), self._opened, self._open_failed)
+
+    def _open_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, UserError):
+            log.error("cannot open the store: %s", exc)
+            show_fatal(self.tr("Xianjie cannot start"), str(exc))
+        else:
+            self.runner.report_failure(exc)
+        emit(self.finished, 1)
+
+    def _opened(self, opened: _Opened) -> None:
+        self.store = opened.store
+        self.unit_name = opened.unit_name
+        if opened.preset_user is not None:
+            self.show_main_window(opened.preset_user)
+        elif opened.first_run:
+            self._show_first_run()
+        else:
+            self._show_login()
+
+    def _show_first_run(self) -> None:
+        assert self.store is not None
+        dialog = FirstRunDialog(self.store, self.runner, demo_cases=self.demo_cases)
+        dialog.finished.connect(lambda _code: self._first_run_done(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _first_run_done(self, dialog: FirstRunDialog) -> None:
+        dialog.deleteLater()
+        if dialog.result() != QDialog.DialogCode.Accepted:
+            emit(self.finished, 0)
+        elif dialog.user is not None:
+            self.show_main_window(dialog.user)
+        else:
+            self._show_login(dialog.demo_username or "")
+
+    def _show_login(self, username: str = "") -> None:
+        assert self.store is not None
+        dialog = LoginDialog(self.store, self.runner, username=username, unit_name=self.unit_name)
+        dialog.finished.connect(lambda _code: self._login_done(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _login_done(self, dialog: LoginDialog) -> None:
+        dialog.deleteLater()
+        if dialog.result() != QDialog.DialogCode.Accepted or dialog.user is None:
+            emit(self.finished, 0)
+            return
+        self.show_main_window(dialog.user)
+
+    def show_main_window(self, user: SignedInUser) -> MainWindow:
+        assert self.store is not None
+        self.dialog = None
+        window = MainWindow(self.store, user, self.site, self.runner)
+        self.window = window
+        window.show()
+        if self.site_problem:
+            window.notices.show_notice(self.site_problem)
+        window.start()
+        emit(self.window_shown, window)
+        return window
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def run_gui(
+    args: argparse.Namespace,
+    *,
+    signed_in_as: str | None = None,
+    on_window: Callable[[MainWindow], None] | None = None,
+) -> int:
+    """The ``gui`` command. ``signed_in_as`` and ``on_window`` exist for the start-up benchmark."""
+    from app.cli import Context
+    from app.logging_setup import configure_logging
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Xianjie")
+    app.setApplicationDisplayName("衔接")
+    app.setOrganizationName("Xianjie")
+    ctx = Context(args)
+    configure_logging(ctx.paths.logs, verbose=bool(getattr(args, "verbose", False)))
+    install_translators(app, ctx.site.language)
+    crash = install_crash_handler(ctx.paths.logs)
+    runner = TaskRunner(parent=app)
+    startup = Startup(
+        ctx.paths, ctx.site, runner, site_problem=ctx.site_problem, signed_in_as=signed_in_as
+    )
+    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
+
+    def window_up(window: MainWindow) -> None:
+        app.setQuitOnLastWindowClosed(True)
+        if on_window is not None:
+            on_window(window)
+
+    startup.window_shown.connect(window_up)
+    startup.finished.connect(app.exit)
+    startup.start()
+    try:
+        code = app.exec()
+    finally:
+        runner.wait_idle()
+        startup.close()
+        crash.uninstall()
+    return int(code)

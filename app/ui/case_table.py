@@ -1,0 +1,284 @@
+"""The case list's table model: it holds ids only and fetches rows in pages.
+
+Like Anki's browser ``DataModel``, the model keeps the ordered list of case ids that match
+the current :class:`~app.services.case_queries.CaseFilter` (one indexed query, run through
+the task helper) and asks :func:`~app.services.case_queries.fetch_rows` for pages of
+:data:`PAGE_SIZE` rows when the view first needs them. Pages are kept in a small LRU cache, so
+scrolling through 100,000 cases costs one query per 200 rows shown, never one per row.
+
+A page that is not loaded yet shows a placeholder; its rows are filled in (``dataChanged``)
+when the background fetch returns. The first page is fetched together with the id list, so
+a fresh result is complete on its first paint.
+"""
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.services.case_queries import CaseFilter, CaseRow, fetch_rows, list_case_ids
+from app.store.db import Store
+from app.ui.qtcompat import emit
+from app.ui.tasks import TaskRunner
+
+PAGE_SIZE = 200
+MAX_PAGES = 60
+"""Pages kept in memory (12,000 rows): enough for any screen and quick back-scrolling."""
+
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS: tuple[str, ...] = (
+    "case_number",
+    "title",
+    "parties",
+    "domain",
+    "status",
+    "opened_on",
+    "unit_name",
+    "sync_state",
+)
+
+_OVERDUE_BACKGROUND = QColor("#fde2df")
+_OVERDUE_FOREGROUND = QColor("#8a1c12")
+
+
+def column_titles() -> list[str]:
+    return [
+        QCoreApplication.translate("CaseTable", "Case no."),
+        QCoreApplication.translate("CaseTable", "Case name"),
+        QCoreApplication.translate("CaseTable", "Parties"),
+        QCoreApplication.translate("CaseTable", "Domain"),
+        QCoreApplication.translate("CaseTable", "Status"),
+        QCoreApplication.translate("CaseTable", "Opened on"),
+        QCoreApplication.translate("CaseTable", "Handling unit"),
+        QCoreApplication.translate("CaseTable", "Sync"),
+    ]
+
+
+def sync_state_text(state: str) -> str:
+    texts = {
+        "pending": QCoreApplication.translate("CaseTable", "● Pending"),
+        "sending": QCoreApplication.translate("CaseTable", "◐ Sending"),
+        "synced": QCoreApplication.translate("CaseTable", "✓ Synced"),
+        "error": QCoreApplication.translate("CaseTable", "✕ Error"),
+    }
+    return texts.get(state, state)
+
+
+_SYNC_COLOURS = {
+    "pending": QColor("#9a6700"),
+    "sending": QColor("#0b5cad"),
+    "synced": QColor("#1a7f37"),
+    "error": QColor("#b42318"),
+}
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Case ids in the current order, rows fetched lazily in pages.
+
+    Signals:
+        loading_changed(bool): True while an id-list query is running.
+        ids_loaded(int): a new id list is in place (the model was reset); the payload is its length.
+    """
+
+    loading_changed = Signal(bool)
+    ids_loaded = Signal(int)
+
+    def __init__(self, store: Store, runner: TaskRunner, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._runner = runner
+        self._ids: list[str] = []
+        self._pages: OrderedDict[int, dict[str, CaseRow]] = OrderedDict()
+        self._requested: set[int] = set()
+        self._generation = 0
+        self._filter = CaseFilter()
+        self._titles = column_titles()
+        self._in_data = False
+        self.page_fetches = 0
+        """How many page queries ran (the 100,000-case test checks it stays tiny)."""
+
+    # -- loading -----------------------------------------------------------------------
+
+    @property
+    def case_filter(self) -> CaseFilter:
+        return self._filter
+
+    def set_filter(self, flt: CaseFilter) -> None:
+        """Run the id query for ``flt`` in the background; the model resets when it returns."""
+        self._filter = flt
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        store, flt = self._store, self._filter
+        emit(self.loading_changed, True)
+
+        def op() -> tuple[list[str], dict[str, CaseRow]]:
+            with store.session() as session:
+                ids = list_case_ids(session, flt)
+                return ids, fetch_rows(session, ids[:PAGE_SIZE])
+
+        def done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
+            if generation != self._generation:
+                return  # a newer filter superseded this one
+            ids, first_page = result
+            self.beginResetModel()
+            self._ids = ids
+            self._pages.clear()
+            self._requested.clear()
+            if ids:
+                self._pages[0] = first_page
+            self.endResetModel()
+            emit(self.loading_changed, False)
+            emit(self.ids_loaded, len(ids))
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._generation:
+                emit(self.loading_changed, False)
+            self._runner.report_failure(exc)
+
+        self._runner.run(op, done, failed)
+
+    def _request_page(self, page: int) -> None:
+        if page in self._requested:
+            return
+        self._requested.add(page)
+        generation = self._generation
+        ids = self._ids[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        store = self._store
+        self.page_fetches += 1
+
+        def op() -> dict[str, CaseRow]:
+            with store.session() as session:
+                return fetch_rows(session, ids)
+
+        def done(rows: dict[str, CaseRow]) -> None:
+            self._requested.discard(page)
+            if generation != self._generation:
+                return
+            self._store_page(page, rows)
+            if not self._in_data:
+                first = page * PAGE_SIZE
+                last = min(len(self._ids), first + PAGE_SIZE) - 1
+                emit(self.dataChanged, self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+        def failed(exc: BaseException) -> None:
+            self._requested.discard(page)
+            self._runner.report_failure(exc)
+
+        self._runner.run(op, done, failed)
+
+    def _store_page(self, page: int, rows: dict[str, CaseRow]) -> None:
+        self._pages[page] = rows
+        self._pages.move_to_end(page)
+        while len(self._pages) > MAX_PAGES:
+            self._pages.popitem(last=False)
+
+    def invalidate_cases(self, case_ids: set[str]) -> None:
+        """Forget cached rows of changed cases; visible ones are fetched again."""
+        for page, rows in list(self._pages.items()):
+            if case_ids & rows.keys():
+                del self._pages[page]
+                first = page * PAGE_SIZE
+                last = min(len(self._ids), first + PAGE_SIZE) - 1
+                emit(self.dataChanged, self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+    # -- access ------------------------------------------------------------------------
+
+    def case_id(self, row: int) -> str | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def case_ids(self) -> list[str]:
+        return list(self._ids)
+
+    def row_data(self, row: int) -> CaseRow | None:
+        """The row's data if its page is loaded; otherwise start loading it and return None."""
+        if not 0 <= row < len(self._ids):
+            return None
+        page = row // PAGE_SIZE
+        rows = self._pages.get(page)
+        if rows is None:
+            self._in_data = True
+            try:
+                self._request_page(page)  # inline when the runner is synchronous
+            finally:
+                self._in_data = False
+            rows = self._pages.get(page)
+            if rows is None:
+                return None
+        else:
+            self._pages.move_to_end(page)
+        return rows.get(self._ids[row])
+
+    # -- QAbstractTableModel -----------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self._titles[section] if 0 <= section < len(self._titles) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        handler = _ROLE_HANDLERS.get(role)
+        if handler is None:
+            return None
+        row = self.row_data(index.row())
+        if row is None:
+            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
+        return handler(row, COLUMNS[index.column()])
+
+
+def _display(row: CaseRow, column: str) -> Any:
+    if column == "opened_on":
+        return row.opened_on.isoformat()
+    if column == "sync_state":
+        return sync_state_text(row.sync_state)
+    return getattr(row, column)
+
+
+def _tooltip(row: CaseRow, column: str) -> Any:
+    if row.overdue:
+        return QCoreApplication.translate("CaseTable", "This case has an overdue deadline")
+    if column in ("title", "parties"):
+        return getattr(row, column)
+    if column == "sync_state" and row.sync_state == "error":
+        return QCoreApplication.translate("CaseTable", "Sync failed; see the case for the reason")
+    return None
+
+
+def _background(row: CaseRow, column: str) -> Any:
+    return QBrush(_OVERDUE_BACKGROUND) if row.overdue else None
+
+
+def _foreground(row: CaseRow, column: str) -> Any:
+    if column == "sync_state":
+        return QBrush(_SYNC_COLOURS.get(row.sync_state, QColor("#555555")))
+    return QBrush(_OVERDUE_FOREGROUND) if row.overdue else None
+
+
+_ROLE_HANDLERS: dict[int, Callable[[CaseRow, str], Any]] = {
+    Qt.ItemDataRole.DisplayRole: _display,
+    Qt.ItemDataRole.ToolTipRole: _tooltip,
+    Qt.ItemDataRole.BackgroundRole: _background,
+    Qt.ItemDataRole.ForegroundRole: _foreground,
+}

@@ -1,0 +1,279 @@
+"""The main window: a thin shell around the case list, the open cases and the status bar.
+
+It composes a search box (full-text, debounced), the domain/status/overdue filters, the lazy
+case table (:mod:`app.ui.case_table`) and one tab per opened case (:mod:`app.ui.case_view`).
+All queries run through the task helper; the window itself only arranges widgets.
+
+Keyboard: Ctrl+F focuses the search box, Enter (or a double-click) opens the selected case,
+Ctrl+W closes the current case tab, Esc in the search box clears it.
+"""
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.labels import DOMAIN_LABELS, STATUS_LABELS
+from app.services.accounts import SignedInUser
+from app.services.case_queries import CaseFilter
+from app.site_config import SiteConfig
+from app.store.db import Store
+from app.ui.case_table import CaseTableModel
+from app.ui.case_view import CaseView
+from app.ui.notices import NoticeBar
+from app.ui.qtcompat import emit
+from app.ui.tasks import TaskRunner
+
+SEARCH_DEBOUNCE_MS = 250
+_COLUMN_WIDTHS = (190, 300, 200, 80, 110, 90, 170, 80)
+
+
+def connection_state_text(site: SiteConfig) -> str:
+    """The status-bar text for the platform connection (no sync yet: never "online")."""
+    if not site.platform_url:
+        return QCoreApplication.translate("MainWindow", "Offline (no platform configured)")
+    return QCoreApplication.translate("MainWindow", "Not connected")
+
+
+class CaseTableView(QTableView):
+    """The case list; Enter opens the current case.
+
+    Signals:
+        open_requested(QModelIndex): Enter or Return pressed on a row.
+    """
+
+    open_requested = Signal(QModelIndex)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            emit(self.open_requested, self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class MainWindow(QMainWindow):
+    """The signed-in user's window.
+
+    Signals:
+        ready(): the first case list has loaded (used by the start-up benchmark and tests).
+        case_opened(str): a case tab was opened or brought to the front.
+    """
+
+    ready = Signal()
+    case_opened = Signal(str)
+
+    def __init__(
+        self,
+        store: Store,
+        user: SignedInUser,
+        site: SiteConfig,
+        runner: TaskRunner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.user = user
+        self.site = site
+        self.runner = runner
+        self._ready = False
+        self.setWindowTitle(self.tr("Xianjie: %1").replace("%1", user.unit_name))
+        self.resize(1280, 800)
+
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 8, 8, 4)
+        self.notices = NoticeBar(central)
+        layout.addWidget(self.notices)
+        runner.set_notice_sink(self.notices.show_notice)
+
+        self.tabs = QTabWidget(central)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.tabs.addTab(self._build_list_page(), self.tr("Cases"))
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self._build_status_bar()
+        self._build_shortcuts()
+
+        self.model.ids_loaded.connect(self._on_ids_loaded)
+        self.model.loading_changed.connect(self._on_loading)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._search_timer.start)
+
+    # -- construction ------------------------------------------------------------------
+
+    def _build_list_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 6, 0, 0)
+        bar = QHBoxLayout()
+        self.search = QLineEdit(page)
+        self.search.setPlaceholderText(
+            self.tr("Search case name, number, party, ID or document text (Ctrl+F)")
+        )
+        self.search.setClearButtonEnabled(True)
+        bar.addWidget(self.search, 3)
+
+        self.domain = QComboBox(page)
+        self.domain.addItem(self.tr("All domains"), "")
+        for code, name in DOMAIN_LABELS.items():
+            self.domain.addItem(name, code)
+        self.domain.setToolTip(self.tr("Domain"))
+        bar.addWidget(self.domain)
+
+        self.status = QComboBox(page)
+        self.status.addItem(self.tr("All statuses"), "")
+        for code, name in STATUS_LABELS.items():
+            self.status.addItem(name, code)
+        self.status.setToolTip(self.tr("Status"))
+        bar.addWidget(self.status)
+
+        self.overdue = QCheckBox(self.tr("Overdue only"), page)
+        bar.addWidget(self.overdue)
+        layout.addLayout(bar)
+
+        self.domain.currentIndexChanged.connect(self.apply_filter)
+        self.status.currentIndexChanged.connect(self.apply_filter)
+        self.overdue.toggled.connect(self.apply_filter)
+
+        self.model = CaseTableModel(self.store, self.runner, self)
+        self.table = CaseTableView(page)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        for column, width in enumerate(_COLUMN_WIDTHS):
+            header.resizeSection(column, width)
+        self.table.doubleClicked.connect(self.open_index)
+        self.table.open_requested.connect(self.open_index)
+        layout.addWidget(self.table, 1)
+        return page
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.user_label = QLabel(
+            self.tr("%1 (%2), %3")
+            .replace("%1", self.user.display_name)
+            .replace("%2", self.user.username)
+            .replace("%3", self.user.unit_name),
+            self,
+        )
+        self.count_label = QLabel(self)
+        self.connection_label = QLabel(connection_state_text(self.site), self)
+        bar.addWidget(self.user_label)
+        bar.addWidget(self.count_label)
+        bar.addPermanentWidget(self.connection_label)
+
+    def _build_shortcuts(self) -> None:
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        find.activated.connect(self.focus_search)
+        close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
+        close.activated.connect(lambda: self._close_tab(self.tabs.currentIndex()))
+        clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        clear.setContext(Qt.ShortcutContext.WidgetShortcut)
+        clear.activated.connect(self.search.clear)
+
+    # -- behaviour ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Load the first case list (in the background)."""
+        self.apply_filter()
+
+    def current_filter(self) -> CaseFilter:
+        return CaseFilter(
+            text=self.search.text().strip(),
+            domain=self.domain.currentData() or "",
+            status=self.status.currentData() or "",
+            overdue_only=self.overdue.isChecked(),
+        )
+
+    def apply_filter(self) -> None:
+        self._search_timer.stop()
+        flt = self.current_filter()
+        if flt == self.model.case_filter and self._ready:
+            return
+        self.model.set_filter(flt)
+
+    def focus_search(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def open_index(self, index: QModelIndex) -> None:
+        case_id = self.model.case_id(index.row())
+        if case_id is not None:
+            self.open_case(case_id)
+
+    def open_case(self, case_id: str) -> CaseView:
+        for n in range(1, self.tabs.count()):
+            view = self.tabs.widget(n)
+            if isinstance(view, CaseView) and view.case_id == case_id:
+                self.tabs.setCurrentIndex(n)
+                emit(self.case_opened, case_id)
+                return view
+        view = CaseView(self.store, self.runner, case_id, self.tabs)
+        n = self.tabs.addTab(view, self.tr("Loading…"))
+        view.title_changed.connect(lambda title, v=view: self._retitle(v, title))
+        self.tabs.setCurrentIndex(n)
+        view.load()
+        emit(self.case_opened, case_id)
+        return view
+
+    def case_views(self) -> list[CaseView]:
+        views = (self.tabs.widget(n) for n in range(1, self.tabs.count()))
+        return [v for v in views if isinstance(v, CaseView)]
+
+    def _retitle(self, view: CaseView, title: str) -> None:
+        n = self.tabs.indexOf(view)
+        if n >= 0:
+            self.tabs.setTabText(n, title if len(title) <= 24 else title[:23] + "…")
+            self.tabs.setTabToolTip(n, title)
+
+    def _close_tab(self, n: int) -> None:
+        if n <= 0:
+            return
+        view = self.tabs.widget(n)
+        self.tabs.removeTab(n)
+        if view is not None:
+            view.deleteLater()
+        self.table.setFocus()
+
+    def _on_loading(self, loading: bool) -> None:
+        if loading:
+            self.count_label.setText(self.tr("Searching…"))
+
+    def _on_ids_loaded(self, count: int) -> None:
+        self.count_label.setText(self.tr("%n case(s)", "", count))
+        if count and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+        if not self._ready:
+            self._ready = True
+            self.table.setFocus()
+            emit(self.ready)

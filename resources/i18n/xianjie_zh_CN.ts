@@ -1,0 +1,444 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CaseTable</name>
+    <message>
+        <source>Case no.</source>
+        <translation>案号</translation>
+    </message>
+    <message>
+        <source>Case name</source>
+        <translation>案件名称</translation>
+    </message>
+    <message>
+        <source>Parties</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>领域</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Opened on</source>
+        <translation>立案日期</translation>
+    </message>
+    <message>
+        <source>Handling unit</source>
+        <translation>承办单位</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>● Pending</source>
+        <translation>● 待同步</translation>
+    </message>
+    <message>
+        <source>◐ Sending</source>
+        <translation>◐ 发送中</translation>
+    </message>
+    <message>
+        <source>✓ Synced</source>
+        <translation>✓ 已同步</translation>
+    </message>
+    <message>
+        <source>✕ Error</source>
+        <translation>✕ 同步出错</translation>
+    </message>
+    <message>
+        <source>This case has an overdue deadline</source>
+        <translation>该案件有已逾期的期限</translation>
+    </message>
+    <message>
+        <source>Sync failed; see the case for the reason</source>
+        <translation>同步失败，原因见案件详情</translation>
+    </message>
+</context>
+<context>
+    <name>CaseView</name>
+    <message>
+        <source>¥%1</source>
+        <translation>￥%1</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>自然人</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>This unit</source>
+        <translation>本单位</translation>
+    </message>
+    <message>
+        <source>Police</source>
+        <translation>公安机关</translation>
+    </message>
+    <message>
+        <source>Procuratorate</source>
+        <translation>检察院</translation>
+    </message>
+    <message>
+        <source>Court</source>
+        <translation>法院</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>身份</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称/姓名</translation>
+    </message>
+    <message>
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>节点</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>经办人</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>文书类型</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>Number</source>
+        <translation>文号</translation>
+    </message>
+    <message>
+        <source>Issued on</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>页数</translation>
+    </message>
+    <message>
+        <source>Files</source>
+        <translation>附件</translation>
+    </message>
+    <message>
+        <source>Owed by</source>
+        <translation>责任方</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Met</source>
+        <translation>完成时间</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>Parties</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>程序节点</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>文书</translation>
+    </message>
+    <message>
+        <source>Deadlines</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Facts</source>
+        <translation>案情</translation>
+    </message>
+    <message>
+        <source>Case no.</source>
+        <translation>案号</translation>
+    </message>
+    <message>
+        <source>Domain / category</source>
+        <translation>领域 / 类别</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Handling unit</source>
+        <translation>承办单位</translation>
+    </message>
+    <message>
+        <source>Opened / decided</source>
+        <translation>立案 / 决定日期</translation>
+    </message>
+    <message>
+        <source>Amount involved / fine</source>
+        <translation>涉案金额 / 罚款</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>同步</translation>
+    </message>
+    <message>
+        <source>This case no longer exists.</source>
+        <translation>该案件已不存在。</translation>
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <source>Xianjie: unexpected error</source>
+        <translation>衔接：意外错误</translation>
+    </message>
+    <message>
+        <source>Xianjie ran into an unexpected error. Work saved before this point is kept. Please send the report below to your IT staff.</source>
+        <translation>衔接遇到了意外错误。此前已保存的工作不受影响。请把下面的报告发给信息技术人员。</translation>
+    </message>
+    <message>
+        <source>The report was saved to: %1</source>
+        <translation>报告已保存到：%1</translation>
+    </message>
+    <message>
+        <source>Copy report</source>
+        <translation>复制报告</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunDialog</name>
+    <message>
+        <source>Welcome to Xianjie</source>
+        <translation>欢迎使用衔接</translation>
+    </message>
+    <message>
+        <source>This computer has no Xianjie account yet. Set up your unit, or look around with demo data first.</source>
+        <translation>本机还没有衔接账号。请设置本单位，或先用演示数据看看。</translation>
+    </message>
+    <message>
+        <source>Create the unit and its administrator</source>
+        <translation>创建本单位及管理员</translation>
+    </message>
+    <message>
+        <source>For real work: enter your unit&apos;s name and code and an admin account.</source>
+        <translation>用于正式工作：填写本单位名称、单位代码和管理员账号。</translation>
+    </message>
+    <message>
+        <source>Open demo data</source>
+        <translation>打开演示数据</translation>
+    </message>
+    <message>
+        <source>Fills this profile with sample cases and demo accounts (not for real work).</source>
+        <translation>在本配置中生成示例案件和演示账号（不可用于正式工作）。</translation>
+    </message>
+    <message>
+        <source>e.g. Xuzhou Ecology and Environment Bureau</source>
+        <translation>例如：徐州市生态环境局</translation>
+    </message>
+    <message>
+        <source>District or county</source>
+        <translation>区或县</translation>
+    </message>
+    <message>
+        <source>Unit name</source>
+        <translation>单位名称</translation>
+    </message>
+    <message>
+        <source>Unit code</source>
+        <translation>单位代码</translation>
+    </message>
+    <message>
+        <source>Region / county</source>
+        <translation>所在区县</translation>
+    </message>
+    <message>
+        <source>Admin username</source>
+        <translation>管理员用户名</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>再次输入密码</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Creating demo data…</source>
+        <translation>正在生成演示数据…</translation>
+    </message>
+    <message>
+        <source>Continue to sign in</source>
+        <translation>继续登录</translation>
+    </message>
+    <message>
+        <source>The two passwords do not match.</source>
+        <translation>两次输入的密码不一致。</translation>
+    </message>
+    <message>
+        <source>Demo data is ready: %1 cases.</source>
+        <translation>演示数据已生成：%1 件案件。</translation>
+    </message>
+    <message>
+        <source>Demo accounts: %1
+Password for all of them: %2</source>
+        <translation>演示账号：%1
+密码均为：%2</translation>
+    </message>
+    <message>
+        <source>Demo data could not be created.</source>
+        <translation>演示数据生成失败。</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Sign in to Xianjie</source>
+        <translation>登录衔接</translation>
+    </message>
+    <message>
+        <source>&amp;Username</source>
+        <translation>用户名(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Password</source>
+        <translation>密码(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Enter your username and password.</source>
+        <translation>请输入用户名和密码。</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Offline (no platform configured)</source>
+        <translation>离线（未连接平台）</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Xianjie: %1</source>
+        <translation>衔接 — %1</translation>
+    </message>
+    <message>
+        <source>Cases</source>
+        <translation>案件列表</translation>
+    </message>
+    <message>
+        <source>Search case name, number, party, ID or document text (Ctrl+F)</source>
+        <translation>检索案件名称、案号、当事人、证件号或文书内容（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>All domains</source>
+        <translation>全部领域</translation>
+    </message>
+    <message>
+        <source>Domain</source>
+        <translation>领域</translation>
+    </message>
+    <message>
+        <source>All statuses</source>
+        <translation>全部状态</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Overdue only</source>
+        <translation>只看逾期</translation>
+    </message>
+    <message>
+        <source>%1 (%2), %3</source>
+        <translation>%1（%2），%3</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>正在检索…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n case(s)</source>
+        <translation>
+            <numerusform>共 %n 件案件</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>NoticeBar</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>Startup</name>
+    <message>
+        <source>Xianjie cannot start</source>
+        <translation>衔接无法启动</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,223 @@
+"""pytest-qt tests that drive the start-up chain and the main window over real SQLite stores."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.paths import DataPaths
+from app.site_config import SiteConfig
+from app.store.db import Store, open_store
+from app.ui.application import Startup
+from app.ui.case_view import CaseView
+from app.ui.first_run import FirstRunDialog
+from app.ui.login import LoginDialog
+from app.ui.main_window import MainWindow, connection_state_text
+from app.ui.tasks import TaskRunner
+
+from .conftest import PASSWORD, Seeded, seed_cases
+
+
+def ime_preedit(widget: QWidget, text: str) -> None:
+    """What a pinyin input method sends while the user is still composing."""
+    QApplication.sendEvent(widget, QInputMethodEvent(text, []))
+
+
+def ime_commit(widget: QWidget, text: str) -> None:
+    """What an input method sends when the user picks the characters."""
+    event = QInputMethodEvent("", [])
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def _fill_setup(dialog: FirstRunDialog, qtbot: QtBot, password_again: str) -> None:
+    # QTest can only type Latin-1 keys; Chinese arrives as an input-method commit.
+    ime_commit(dialog.unit_name, "徐州市铜山生态环境局")
+    qtbot.keyClicks(dialog.unit_code, "320312-HB")
+    ime_commit(dialog.region, "铜山区")
+    qtbot.keyClicks(dialog.username, "zhang")
+    ime_commit(dialog.display_name, "张三")
+    qtbot.keyClicks(dialog.password, PASSWORD)
+    dialog.password_again.setText(password_again)
+
+
+def test_first_run_creates_unit_and_admin_and_opens_window(
+    qtbot: QtBot, data_paths: DataPaths, runner: TaskRunner
+) -> None:
+    startup = Startup(data_paths, SiteConfig(), runner)
+    startup.start()
+    dialog = startup.dialog
+    assert isinstance(dialog, FirstRunDialog)
+    qtbot.addWidget(dialog)
+    assert dialog.windowTitle() == "欢迎使用衔接"
+    qtbot.mouseClick(dialog.setup_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 1
+
+    _fill_setup(dialog, qtbot, password_again="something else")
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    assert dialog.setup_error.text() == "两次输入的密码不一致。"
+    assert startup.window is None
+
+    dialog.password_again.setText(PASSWORD)
+    with qtbot.waitSignal(startup.window_shown, timeout=5000):
+        qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    window = startup.window
+    assert isinstance(window, MainWindow)
+    qtbot.addWidget(window)
+    assert window.user.role == "admin"
+    assert window.user.unit_name == "徐州市铜山生态环境局"
+    assert "张三" in window.user_label.text()
+    assert window.connection_label.text() == "离线（未连接平台）"
+    assert window.count_label.text() == "共 0 件案件"
+    startup.close()
+
+
+def test_login_wrong_password_then_right(
+    qtbot: QtBot, data_paths: DataPaths, runner: TaskRunner
+) -> None:
+    store = open_store(data_paths)
+    seed_cases(store)
+    store.close()
+
+    startup = Startup(data_paths, SiteConfig(), runner)
+    startup.start()
+    dialog = startup.dialog
+    assert isinstance(dialog, LoginDialog)
+    qtbot.addWidget(dialog)
+    assert dialog.unit_label.text() == "徐州市铜山生态环境局"
+    qtbot.keyClicks(dialog.username, "admin")
+    qtbot.keyClicks(dialog.password, "wrong-password")
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+    assert dialog.error.isVisible()
+    assert dialog.error.text() == "用户名或密码错误"
+    assert startup.window is None
+
+    dialog.password.setText(PASSWORD)
+    with qtbot.waitSignal(startup.window_shown, timeout=5000):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    window = startup.window
+    assert window is not None
+    qtbot.addWidget(window)
+    assert window.user.username == "admin"
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    startup.close()
+
+
+def test_search_is_debounced_and_finds_party_names(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    queries: list[str] = []
+    window.model.loading_changed.connect(lambda on: on and queries.append(window.search.text()))
+    window.search.setFocus()
+    with qtbot.waitSignal(window.model.ids_loaded, timeout=3000) as blocker:
+        # Composing pinyin changes nothing; the committed characters start the debounce.
+        ime_preedit(window.search, "hua")
+        ime_preedit(window.search, "huagong")
+        assert window.search.text() == ""
+        ime_commit(window.search, "化")
+        ime_commit(window.search, "工")
+        assert queries == []
+    assert blocker.args == [1]
+    assert queries == ["化工"], "one query after typing stops, not one per keystroke"
+    assert window.model.case_ids() == [seeded.env]
+    assert window.model.index(0, 2).data() == "徐州某某化工有限公司"
+    assert window.count_label.text() == "共 1 件案件"
+
+    with qtbot.waitSignal(window.model.ids_loaded, timeout=3000):
+        window.search.clear()
+    assert window.model.rowCount() == 3
+
+
+def test_filters_domain_status_overdue(qtbot: QtBot, window: MainWindow, seeded: Seeded) -> None:
+    assert window.model.case_ids() == [seeded.food, seeded.drug, seeded.env]
+    window.domain.setCurrentIndex(window.domain.findData("drug"))
+    assert window.model.case_ids() == [seeded.drug]
+    assert window.model.index(0, 3).data() == "药品"
+    window.domain.setCurrentIndex(0)
+    window.status.setCurrentIndex(window.status.findData("decided"))
+    assert window.model.case_ids() == [seeded.food]
+    window.status.setCurrentIndex(0)
+    qtbot.mouseClick(window.overdue, Qt.MouseButton.LeftButton)
+    assert window.model.case_ids() == [seeded.env]
+    assert window.model.index(0, 1).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert window.overdue.text() == "只看逾期"
+
+
+def test_open_case_with_enter_shows_parties_and_timeline(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    row = window.model.case_ids().index(seeded.env)
+    window.table.setCurrentIndex(window.model.index(row, 0))
+    window.table.setFocus()
+    with qtbot.waitSignal(window.case_opened, timeout=3000):
+        qtbot.keyClick(window.table, Qt.Key.Key_Return)
+    view = window.tabs.currentWidget()
+    assert isinstance(view, CaseView)
+    assert view.heading.text() == "非法倾倒危险废物案"
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "徐铜环罚〔2024〕15号"
+    assert view.parties.item(0, 2).text() == "徐州某某化工有限公司"
+    assert view.parties.item(0, 1).text() == "单位"
+    steps = [view.timeline.item(r, 1).text() for r in range(view.timeline.rowCount())]
+    assert steps == ["行政立案", "发现涉嫌犯罪"]
+    assert view.documents.item(0, 0).text() == "现场检查笔录"
+    assert view.deadlines.item(0, 0).text() == "负责人审批"
+    assert view.fields["money"].text().startswith("￥12,500.00")
+
+    # Opening it again reuses the tab; Ctrl+F returns to the list and focuses search.
+    window.open_case(seeded.env)
+    assert len(window.case_views()) == 1
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 0
+    qtbot.waitUntil(window.search.hasFocus)
+
+
+def test_double_click_opens_case(qtbot: QtBot, window: MainWindow, seeded: Seeded) -> None:
+    row = window.model.case_ids().index(seeded.food)
+    rect = window.table.visualRect(window.model.index(row, 1))
+    # A real double-click is press, release, double-click; QTest's DClick sends only the last.
+    qtbot.mouseClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    with qtbot.waitSignal(window.case_opened, timeout=3000):
+        qtbot.mouseDClick(window.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    view = window.case_views()[0]
+    assert view.case_id == seeded.food
+    assert view.parties.item(0, 1).text() == "自然人"
+
+
+def test_connection_state_text() -> None:
+    assert connection_state_text(SiteConfig()) == "离线（未连接平台）"
+    assert connection_state_text(SiteConfig(platform_url="https://lfxj.example/api")) == "未连接"
+
+
+def test_site_problem_and_task_failures_show_as_notices(
+    qtbot: QtBot, window: MainWindow, store: Store
+) -> None:
+    from app.errors import StorageError
+
+    def op() -> None:
+        raise StorageError("磁盘空间已满，本次修改未保存")
+
+    with qtbot.waitSignal(window.notices.shown, timeout=3000):
+        window.runner.run(op)
+    assert window.notices.isVisible()
+    assert window.notices.text() == "磁盘空间已满，本次修改未保存"
+
+
+def test_corrupt_database_is_refused_with_chinese_message_and_untouched(
+    qtbot: QtBot, tmp_path: Path, capsys
+) -> None:
+    from app.cli import parse_args
+    from app.ui.application import run_gui
+
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "xianjie.db"
+    db.write_bytes(b"this is not a database" * 100)
+    before = db.read_bytes()
+    assert run_gui(parse_args(["--data-dir", str(data), "gui"])) == 1
+    assert db.read_bytes() == before
+    err = capsys.readouterr().err
+    assert "衔接无法启动" in err and "已损坏" in err
