@@ -91,6 +91,7 @@ def run_selftest(
     guarded("runtime", "运行环境", True, _check_runtime)
     guarded("site_config", "站点配置", True, lambda: _check_site(site, site_problem))
     guarded("data_folder", "数据文件夹可写", True, lambda: _check_data_folder(paths))
+    guarded("disk_space", "磁盘剩余空间", False, lambda: _check_disk_space(paths))
 
     store: Store | None = None
     try:
@@ -175,11 +176,22 @@ def _check_data_folder(paths: DataPaths) -> Check:
         probe.unlink()
     except OSError as exc:
         return Check(title, False, describe_os_error(exc, paths.root), True, "data_folder")
+    return Check(title, True, str(paths.root), True, "data_folder")
+
+
+def _check_disk_space(paths: DataPaths) -> Check:
+    title = "磁盘剩余空间"
     free = shutil.disk_usage(paths.root).free
-    detail = f"{paths.root}（剩余空间 {free / 1024**3:.1f} GB）"
+    detail = f"数据文件夹所在磁盘剩余 {free / 1024**3:.1f} GB"
     if free < LOW_DISK_BYTES:
-        return Check(title, False, f"{detail}：磁盘空间不足，请清理磁盘", True, "data_folder")
-    return Check(title, True, detail, True, "data_folder")
+        return Check(
+            title,
+            False,
+            f"{detail}，少于 {LOW_DISK_BYTES // 1024**2} MB：请清理磁盘，否则新的修改可能无法保存",
+            False,
+            "disk_space",
+        )
+    return Check(title, True, detail, False, "disk_space")
 
 
 def _check_integrity(store: Store) -> Check:

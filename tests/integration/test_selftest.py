@@ -18,6 +18,7 @@ EXPECTED_KEYS = [
     "runtime",
     "site_config",
     "data_folder",
+    "disk_space",
     "database.open",
     "database.integrity",
     "database.schema",
@@ -67,7 +68,7 @@ def test_fresh_folder_passes_and_reports_every_check(data_paths: DataPaths) -> N
 
 def test_optional_checks_do_not_fail_the_report(data_paths: DataPaths) -> None:
     checks = _by_key(_run(data_paths))
-    for key in ("fonts", "ocr", "scanner"):
+    for key in ("disk_space", "fonts", "ocr", "scanner"):
         assert not checks[key].required
 
 
