@@ -225,7 +225,10 @@ def check_case_json(
     findings.extend(validation.findings)
     result = evaluate(threshold_facts(model), penalties, domain=spec.domain, book=book)
     if result.meets_threshold and model.value("transfer_opinion") != "transfer":
-        msg = "本案似已达到刑事立案追诉标准，但未选择移送；不移送须记录理由并记入审计日志（不得以罚代刑）"
+        msg = (
+            "本案似已达到刑事立案追诉标准，但未选择移送；"
+            "不移送须记录理由并记入审计日志（不得以罚代刑）"
+        )
         findings.append(
             FieldFinding("transfer_opinion", Severity.WARNING, "threshold.no_transfer", msg)
         )
