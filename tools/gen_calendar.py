@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import chinese_calendar
+import chinese_calendar  # type: ignore[import-untyped]
 
 OUT = Path(__file__).resolve().parent.parent / "app" / "resources" / "calendar"
 

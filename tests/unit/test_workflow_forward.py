@@ -240,7 +240,10 @@ SOURCES = [
 def event_data(kind: str, variant: int, at: datetime) -> dict[str, Any]:
     """Plausible data for ``kind``; variant 3 is often invalid on purpose."""
     bad = variant == 3
-    choose = [lambda *xs: xs[variant % len(xs)]][0]
+
+    def choose(*options: Any) -> Any:
+        return options[variant % len(options)]
+
     data: dict[str, Any] = {}
     if kind == "case_opened":
         data["domain"] = choose("environment", "food", "drug", "product")

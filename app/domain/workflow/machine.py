@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from app.domain.kinds import Role
 from app.domain.workflow import forward, reverse
 from app.domain.workflow.events import KINDS, Track, WorkflowEvent, data_problem, spec_of
-from app.domain.workflow.state import CaseState, WorkflowRefused
+from app.domain.workflow.state import CaseState, Owed, WorkflowRefused
 
 AFTER_CLOSE = frozenset({"follow_up_received", "platform_entered"})
 
@@ -106,12 +106,17 @@ def step(state: CaseState, event: WorkflowEvent) -> CaseState:
 
 
 def _finish(state: CaseState, event: WorkflowEvent) -> CaseState:
-    owes = () if state.closed else (*forward.owes(state), *reverse.owes(state))
+    if state.closed:
+        owes: tuple[Owed, ...] = ()
+    elif state.reverse != "none":  # the forward track is frozen once a referral arrives
+        owes = tuple(reverse.owes(state))
+    else:
+        owes = tuple(forward.owes(state))
     return replace(
         state,
         last_at=event.occurred_at,
         event_ids=state.event_ids | {event.id},
-        owes=tuple(owes),
+        owes=owes,
     )
 
 
