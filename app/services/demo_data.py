@@ -1174,6 +1174,7 @@ def generate(
 ) -> DemoSummary:
     """Fill ``store`` with ``cases`` demo cases (and units and users when missing)."""
     conn = store.raw_connection()
+    conn.isolation_level = None  # transactions are explicit
     try:
         present = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
         gen = _Gen(random.Random(f"xianjie-demo:{seed}:{present}"))
