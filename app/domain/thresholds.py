@@ -583,19 +583,18 @@ def default_rule_book() -> RuleBook:
 
 
 def _number(value: Any) -> Fraction | None:
+    """A finite number from an int, Decimal, Fraction, float or numeric text; else None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | Fraction):
-        return Fraction(value)
-    if isinstance(value, Decimal):
-        return Fraction(value)
-    if isinstance(value, float):
-        return Fraction(Decimal(str(value)))
-    if isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, int | Fraction):
+            return Fraction(value)
+        if isinstance(value, Decimal | float):
+            return Fraction(Decimal(str(value)))
+        if isinstance(value, str):
             return Fraction(Decimal(value.replace(",", "")))
-        except (InvalidOperation, ValueError):
-            return None
+    except (InvalidOperation, ValueError, OverflowError):
+        return None
     return None
 
 

@@ -135,7 +135,7 @@ def _quantity(f: FieldSpec, raw: Any, _: date) -> tuple[Any, list[FieldFinding]]
         u = unit_of(str(raw.get("unit", f.unit)))
         try:
             num = Fraction(Decimal(str(raw.get("value"))))
-        except (InvalidOperation, ValueError):
+        except (InvalidOperation, ValueError, OverflowError):
             return None, [_err(f.key, "quantity.format", f"{f.label}的数值无法识别")]
         if u is None:
             return None, [_err(f.key, "quantity.unit", f"{f.label}的单位无法识别")]
@@ -173,7 +173,7 @@ def _decimal(f: FieldSpec, raw: Any, _: date) -> tuple[Any, list[FieldFinding]]:
         return None, [_err(f.key, "value.decimal", f"{f.label}应为数字")]
     try:
         n = Fraction(Decimal(str(raw).replace(",", "").strip()))
-    except (InvalidOperation, ValueError):
+    except (InvalidOperation, ValueError, OverflowError):
         return None, [_err(f.key, "value.decimal", f"{f.label}应为数字")]
     return n, _bounds(f, n, str(raw))
 
