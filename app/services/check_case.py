@@ -2,8 +2,9 @@
 
 Input is JSON bytes in the shape documented in docs/entry-standards.md (§ check-case input):
 ``{"case": {...}, "parties": [...], "prior_penalties": [...]}``, or an export holding exactly
-one case under ``"cases"``. Bad input raises :class:`~app.errors.UserError`; everything
-about the case itself is reported as findings.
+one case under ``"cases"`` (top level, or under ``"tables"`` as ``xianjie export`` writes).
+Bad input raises :class:`~app.errors.UserError`; everything about the case itself is
+reported as findings.
 """
 
 from __future__ import annotations
@@ -139,6 +140,8 @@ def _parse(data: bytes) -> tuple[dict[str, Any], list[Any], list[Any]]:
         raise UserError(msg, detail=exc.msg) from exc
     if not isinstance(doc, dict):
         raise UserError("案件文件应为 JSON 对象，含 case、parties、prior_penalties")
+    if isinstance(doc.get("tables"), dict):  # a store export (app/store/exchange.py)
+        doc = {**doc["tables"], "prior_penalties": doc.get("prior_penalties", [])}
     if isinstance(doc.get("case"), dict):
         case = doc["case"]
         parties = doc.get("parties", case.get("parties", []))

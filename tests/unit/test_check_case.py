@@ -148,6 +148,18 @@ def test_single_case_export_shape() -> None:
     assert report.ok and report.meets_threshold
 
 
+def test_store_export_with_one_case() -> None:
+    doc = env_case()
+    party = dict(doc["parties"][0], case_id=doc["case"]["id"])
+    export = {
+        "format": "xianjie-export",
+        "format_version": 1,
+        "tables": {"cases": [doc["case"]], "parties": [party]},
+    }
+    report = run(export)
+    assert report.ok and report.meets_threshold
+
+
 @pytest.mark.parametrize(
     "data",
     [
