@@ -11,8 +11,8 @@ import pytest
 from stdnum.cn import ric as stdnum_ric
 
 from app.paths import DataPaths
-from app.services.demo_data import DEMO_PASSWORD, REFERENCE_DAY, generate
 from app.services.accounts import login
+from app.services.demo_data import DEMO_PASSWORD, REFERENCE_DAY, generate
 from app.store.db import Store, open_store
 
 CASES = 400
