@@ -165,3 +165,19 @@ def test_file_size_limit_during_backup(run_cli: RunCli, tmp_path: Path) -> None:
     _assert_disk_full(result)
     assert list(out.iterdir()) == []
     assert hashlib.sha256((data / "xianjie.db").read_bytes()).hexdigest() == db_hash
+
+
+def test_file_size_limit_during_import(run_cli: RunCli, tmp_path: Path) -> None:
+    source, target = tmp_path / "a", tmp_path / "b"
+    assert run_cli("--data-dir", source, "demo-data", "--cases", "300").returncode == 0
+    export = tmp_path / "export.json"
+    assert run_cli("--data-dir", source, "export", "--out", export).returncode == 0
+    assert run_cli("--data-dir", target, "demo-data", "--cases", "5").returncode == 0
+    db = target / "xianjie.db"
+    before = _counts(db)
+    limit = db.stat().st_size + 64 * 1024
+    result = run_cli("--data-dir", target, "import", export, preexec_fn=_limit_file_size(limit))
+    _assert_disk_full(result)
+    cases, entries, check = _counts(db)
+    assert check == ["ok"]
+    assert cases >= before[0] and entries >= before[1]
