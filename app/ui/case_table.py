@@ -7,8 +7,8 @@ the task helper) and asks :func:`~app.services.case_queries.fetch_rows` for page
 scrolling through 100,000 cases costs one query per 200 rows shown, never one per row.
 
 A page that is not loaded yet shows a placeholder; its rows are filled in (``dataChanged``)
-when the background fetch returns. The first page is fetched together with the id list, so
-a fresh result is complete on its first paint.
+when the background fetch returns. A new result first shows its first page (ids and rows
+from one LIMIT query); the full id list follows and extends the model.
 """
 
 from collections import OrderedDict
@@ -25,7 +25,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from app.services.case_queries import CaseFilter, CaseRow, fetch_rows, list_case_ids
+from app.services.case_queries import (
+    CaseFilter,
+    CaseRow,
+    case_ids_query,
+    fetch_rows,
+    list_case_ids,
+)
 from app.store.db import Store
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
@@ -87,10 +93,12 @@ class CaseTableModel(QAbstractTableModel):
 
     Signals:
         loading_changed(bool): True while an id-list query is running.
-        ids_loaded(int): a new id list is in place (the model was reset); the payload is its length.
+        head_loaded(int): the first page of a new result is shown (it may still grow).
+        ids_loaded(int): the complete id list is in place; the payload is its length.
     """
 
     loading_changed = Signal(bool)
+    head_loaded = Signal(int)
     ids_loaded = Signal(int)
 
     def __init__(self, store: Store, runner: TaskRunner, parent: Any = None) -> None:
@@ -119,36 +127,66 @@ class CaseTableModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        """Two background steps: the first page (ids and rows, a LIMIT query) is shown at
+        once; the full ordered id list follows and the rows beyond the first page are
+        appended (``rowsInserted``), so a large result is usable before it is counted."""
         self._generation += 1
         generation = self._generation
         store, flt = self._store, self._filter
         emit(self.loading_changed, True)
 
-        def op() -> tuple[list[str], dict[str, CaseRow]]:
+        def head_op() -> tuple[list[str], dict[str, CaseRow]]:
             with store.session() as session:
-                ids = list_case_ids(session, flt)
-                return ids, fetch_rows(session, ids[:PAGE_SIZE])
+                head = list(session.scalars(case_ids_query(flt).limit(PAGE_SIZE)))
+                return head, fetch_rows(session, head)
 
-        def done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
+        def head_done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
             if generation != self._generation:
                 return  # a newer filter superseded this one
-            ids, first_page = result
+            head, first_page = result
             self.beginResetModel()
-            self._ids = ids
+            self._ids = head
             self._pages.clear()
             self._requested.clear()
-            if ids:
+            if head:
                 self._pages[0] = first_page
             self.endResetModel()
-            emit(self.loading_changed, False)
-            emit(self.ids_loaded, len(ids))
+            emit(self.head_loaded, len(head))
+            if len(head) < PAGE_SIZE:
+                self._finish_loading(len(head))
+                return
+            self._runner.run(ids_op, lambda ids: ids_done(head, ids), failed)
+
+        def ids_op() -> list[str]:
+            with store.session() as session:
+                return list_case_ids(session, flt)
+
+        def ids_done(head: list[str], ids: list[str]) -> None:
+            if generation != self._generation:
+                return
+            if ids[: len(head)] == head:
+                if len(ids) > len(head):
+                    self.beginInsertRows(QModelIndex(), len(head), len(ids) - 1)
+                    self._ids = ids
+                    self.endInsertRows()
+            else:  # the store changed between the two queries
+                self.beginResetModel()
+                self._ids = ids
+                self._pages.clear()
+                self._requested.clear()
+                self.endResetModel()
+            self._finish_loading(len(ids))
 
         def failed(exc: BaseException) -> None:
             if generation == self._generation:
                 emit(self.loading_changed, False)
             self._runner.report_failure(exc)
 
-        self._runner.run(op, done, failed)
+        self._runner.run(head_op, head_done, failed)
+
+    def _finish_loading(self, count: int) -> None:
+        emit(self.loading_changed, False)
+        emit(self.ids_loaded, count)
 
     def _request_page(self, page: int) -> None:
         if page in self._requested:

@@ -63,11 +63,13 @@ class LoginDialog(QDialog):
         (self.password if username else self.username).setFocus()
 
     def submit(self) -> None:
+        if not self.buttons.isEnabled():
+            return  # a sign-in is already running
         username, password = self.username.text().strip(), self.password.text()
         if not username or not password:
             self.show_error(self.tr("Enter your username and password."))
             return
-        self.setEnabled(False)
+        self.buttons.setEnabled(False)  # the dialog keeps focus and key events while waiting
         store = self._store
         self._runner.run(lambda: login(store, username, password), self._signed_in, self._failed)
 
@@ -77,11 +79,11 @@ class LoginDialog(QDialog):
 
     def _signed_in(self, user: SignedInUser) -> None:
         self.user = user
-        self.setEnabled(True)
+        self.buttons.setEnabled(True)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        self.setEnabled(True)
+        self.buttons.setEnabled(True)
         if not isinstance(exc, UserError):
             self._runner.report_failure(exc)
             return

@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
     """The signed-in user's window.
 
     Signals:
-        ready(): the first case list has loaded (used by the start-up benchmark and tests).
+        ready(): the first rows of the case list are shown (the window is usable).
         case_opened(str): a case tab was opened or brought to the front.
     """
 
@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._build_shortcuts()
 
+        self.model.head_loaded.connect(self._on_head_loaded)
         self.model.ids_loaded.connect(self._on_ids_loaded)
         self.model.loading_changed.connect(self._on_loading)
         self._search_timer = QTimer(self)
@@ -187,6 +188,8 @@ class MainWindow(QMainWindow):
         )
         self.count_label = QLabel(self)
         self.connection_label = QLabel(connection_state_text(self.site), self)
+        for label in (self.user_label, self.count_label, self.connection_label):
+            label.setContentsMargins(6, 0, 12, 0)
         bar.addWidget(self.user_label)
         bar.addWidget(self.count_label)
         bar.addPermanentWidget(self.connection_label)
@@ -271,6 +274,8 @@ class MainWindow(QMainWindow):
 
     def _on_ids_loaded(self, count: int) -> None:
         self.count_label.setText(self.tr("%n case(s)", "", count))
+
+    def _on_head_loaded(self, count: int) -> None:
         if count and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
         if not self._ready:

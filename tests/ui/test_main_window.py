@@ -50,7 +50,6 @@ def test_first_run_creates_unit_and_admin_and_opens_window(
     startup.start()
     dialog = startup.dialog
     assert isinstance(dialog, FirstRunDialog)
-    qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "欢迎使用衔接"
     qtbot.mouseClick(dialog.setup_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentIndex() == 1
@@ -85,7 +84,6 @@ def test_login_wrong_password_then_right(
     startup.start()
     dialog = startup.dialog
     assert isinstance(dialog, LoginDialog)
-    qtbot.addWidget(dialog)
     assert dialog.unit_label.text() == "徐州市铜山生态环境局"
     qtbot.keyClicks(dialog.username, "admin")
     qtbot.keyClicks(dialog.password, "wrong-password")
@@ -221,3 +219,34 @@ def test_corrupt_database_is_refused_with_chinese_message_and_untouched(
     assert db.read_bytes() == before
     err = capsys.readouterr().err
     assert "衔接无法启动" in err and "已损坏" in err
+
+
+def test_first_run_demo_data_then_login(qtbot: QtBot, data_paths: DataPaths) -> None:
+    runner = TaskRunner()  # the real thread pool: generation runs off the GUI thread
+    startup = Startup(data_paths, SiteConfig(), runner, demo_cases=60)
+    with qtbot.waitSignal(runner.busy_changed, timeout=10000, check_params_cb=lambda b: not b):
+        startup.start()
+    dialog = startup.dialog
+    assert isinstance(dialog, FirstRunDialog)
+    qtbot.mouseClick(dialog.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(dialog.demo_continue.isEnabled, timeout=60000)
+    assert dialog.demo_progress.value() == dialog.demo_progress.maximum()
+    assert "演示账号" in dialog.demo_label.text()
+    assert dialog.demo_password and dialog.demo_password in dialog.demo_label.text()
+    password = dialog.demo_password
+    qtbot.mouseClick(dialog.demo_continue, Qt.MouseButton.LeftButton)
+
+    login = startup.dialog
+    assert isinstance(login, LoginDialog)
+    assert login.username.text() == "admin"
+    login.password.setText(password)
+    with qtbot.waitSignal(startup.window_shown, timeout=10000):
+        qtbot.keyClick(login.password, Qt.Key.Key_Return)
+    window = startup.window
+    assert window is not None
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.ready, timeout=10000):
+        pass
+    assert window.model.rowCount() == 60
+    qtbot.waitUntil(lambda: runner.pending == 0)
+    startup.close()
