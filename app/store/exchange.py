@@ -26,6 +26,7 @@ that exists with different content is not overwritten (it is counted in ``confli
 """
 
 import json
+import operator
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -92,10 +93,13 @@ class _Column:
 class _TableSpec:
     name: str
     columns: tuple[_Column, ...]  # sorted by name (the export's key order)
+    names: tuple[str, ...] = ()
+    name_set: frozenset[str] = frozenset()
 
-    @property
-    def names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.columns)
+    def __post_init__(self) -> None:
+        names = tuple(c.name for c in self.columns)
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "name_set", frozenset(names))
 
 
 def _kind(column_type: Any) -> str:
@@ -257,11 +261,68 @@ def _check_header(header: Any) -> None:
         raise _fail(f"文件由更新版本的衔接导出（架构版本 {schema}），请先升级衔接")
 
 
+class _FastCheck:
+    """The per-table fast path of :func:`_record_values`.
+
+    A record whose Python value types (a "signature") were already seen on a valid record
+    needs only its text formats checked; the full check, with its messages, runs otherwise.
+    """
+
+    def __init__(self, spec: _TableSpec) -> None:
+        self.getter = operator.itemgetter(*spec.names)
+        self.width = len(spec.names)
+        self.good: set[tuple[type, ...]] = set()
+        self.formats = [
+            (pos, _TIMESTAMP if col.kind == "timestamp" else _DATE)
+            for pos, col in enumerate(spec.columns)
+            if col.kind in ("timestamp", "date")
+        ]
+        self.json_pos = [pos for pos, col in enumerate(spec.columns) if col.kind == "json"]
+        self.id_pos = spec.names.index("id")
+        self.state_pos = spec.names.index("sync_state")
+
+    def values(self, record: Any) -> tuple[Any, ...] | None:
+        if type(record) is not dict or len(record) != self.width:
+            return None
+        try:
+            values: tuple[Any, ...] = self.getter(record)
+        except KeyError:
+            return None
+        if tuple(map(type, values)) not in self.good:
+            return None
+        for pos, pattern in self.formats:
+            value = values[pos]
+            if value is not None and pattern.match(value) is None:
+                return None
+        if values[self.state_pos] not in _SYNC_STATES or not 0 < len(values[self.id_pos]) <= 36:
+            return None
+        if self.json_pos:
+            mutable = list(values)
+            for pos in self.json_pos:
+                mutable[pos] = _ENCODE(mutable[pos])
+            values = tuple(mutable)
+        return values
+
+
+_FAST = {spec.name: _FastCheck(spec) for spec in TABLES}
+
+
 def _record_values(spec: _TableSpec, index: int, record: Any) -> tuple[Any, ...]:
     """Validate one record; its values in ``spec.columns`` order, as stored in SQLite."""
+    fast = _FAST[spec.name]
+    values = fast.values(record)
+    if values is not None:
+        return values
+    values = _check_record(spec, index, record)
+    fast.good.add(tuple(map(type, fast.getter(record))))
+    return values
+
+
+def _check_record(spec: _TableSpec, index: int, record: Any) -> tuple[Any, ...]:
+    """The full check of one record, raising with a message that names it."""
     if not isinstance(record, dict):
         raise _fail(f"{_where(spec.name, index, record)}不是 JSON 对象")
-    if len(record) != len(spec.columns) or record.keys() != set(spec.names):
+    if len(record) != len(spec.columns) or record.keys() != spec.name_set:
         missing = [n for n in spec.names if n not in record]
         extra = sorted(k for k in record if k not in spec.names)
         what = []
@@ -285,8 +346,7 @@ def _record_values(spec: _TableSpec, index: int, record: Any) -> tuple[Any, ...]
         elif kind == "int":
             ok = type(value) is int
         elif kind == "bool":
-            ok = type(value) is bool
-            value = int(value) if ok else value
+            ok = type(value) is bool  # sqlite3 stores True/False as 1/0
         elif kind == "json":
             ok = type(value) is dict
             value = _ENCODE(value) if ok else value
@@ -322,6 +382,8 @@ def _line_records(data: bytes) -> Iterator[tuple[str, Any]] | None:
     if not head.startswith(b'{"format":') or not head.endswith(b'"tables":{'):
         return None
 
+    decode = json.JSONDecoder().decode
+
     def records() -> Iterator[tuple[str, Any]]:
         yield "", json.loads(head + b"}}")
         table: str | None = None
@@ -335,7 +397,8 @@ def _line_records(data: bytes) -> Iterator[tuple[str, Any]] | None:
             if raw in (b"]", b"],"):
                 table = None
                 continue
-            yield table, json.loads(raw[:-1] if raw.endswith(b",") else raw)
+            line = raw.decode("utf-8")
+            yield table, decode(line[:-1] if line.endswith(",") else line)
         if table is not None:
             raise ValueError("unterminated table")
 
