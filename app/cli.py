@@ -224,7 +224,8 @@ def _cmd_restore(ctx: Context) -> int:
     if ctx.args.json:
         print_json(info)
     else:
-        print(f"已从 {info.source} 恢复。原数据库已另存为 {info.previous_copy}。")
+        kept = f"原数据库已另存为 {info.previous_copy}。" if info.previous_copy else ""
+        print(f"已从 {info.source} 恢复。{kept}")
     return 0
 
 

@@ -15,17 +15,22 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | 
         if getattr(handler, "_xianjie", False):
             root.removeHandler(handler)
             handler.close()
-    if log_dir is None:
-        return None
+    log_file: Path | None = None
+    handler: logging.Handler
     try:
+        if log_dir is None:
+            raise FileNotFoundError
         log_dir.mkdir(parents=True, exist_ok=True)
         log_file = log_dir / "xianjie.log"
         handler = logging.handlers.RotatingFileHandler(
             log_file, maxBytes=2_000_000, backupCount=5, encoding="utf-8", delay=True
         )
+        handler.setFormatter(logging.Formatter(_FORMAT))
     except OSError:
-        return None
-    handler.setFormatter(logging.Formatter(_FORMAT))
+        # No log file: swallow records rather than let logging's last resort print them to
+        # stderr, where the CLI promises one line per failure.
+        log_file = None
+        handler = logging.NullHandler()
     handler._xianjie = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     return log_file

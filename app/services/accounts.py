@@ -134,17 +134,18 @@ def login(store: Store, username: str, password: str) -> SignedInUser:
     """Check a local password; failures are audited and answered without saying which part."""
     with store.session() as session:
         user = session.scalar(select(User).where(User.username == username.strip()))
-        if user is None or not user.active or not verify_password(password, user.password_hash):
-            audit.record(
-                session,
-                "login_failed",
-                entity="user",
-                entity_id=user.id if user else "",
-                detail={"username": username},
-            )
-            raise UserError("用户名或密码错误")
-        audit.record(session, "login", user_id=user.id, entity="user", entity_id=user.id)
-        return _signed_in(user, user.unit)
+        if user is not None and user.active and verify_password(password, user.password_hash):
+            audit.record(session, "login", user_id=user.id, entity="user", entity_id=user.id)
+            return _signed_in(user, user.unit)
+        # Commit the failure's audit entry in this transaction, then refuse.
+        audit.record(
+            session,
+            "login_failed",
+            entity="user",
+            entity_id=user.id if user else "",
+            detail={"username": username},
+        )
+    raise UserError("用户名或密码错误")
 
 
 def _signed_in(user: User, unit: Unit) -> SignedInUser:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 """The newest migration; kept here so a start-up at head never loads Alembic.
 
 tests/integration/test_schema_head.py checks it against the migrations folder.
@@ -141,8 +141,8 @@ def _ensure_folder(paths: DataPaths) -> None:
         probe.unlink()
     except OSError as exc:
         raise StorageError(
-            f"数据文件夹 {paths.root} 无法写入：{describe_os_error(exc)}"
-            "。请换一个文件夹（--data-dir）或请信息技术人员检查权限。"
+            f"数据文件夹 {paths.root} 无法写入。{describe_os_error(exc)}"
+            "也可以用 --data-dir 换一个文件夹。"
         ) from exc
 
 

@@ -129,7 +129,7 @@ def read_only_data(tmp_path: Path) -> Iterator[DataPaths]:
 
 
 def _error_line(result: CliResult) -> str:
-    """The one ``错误：`` line of a handled failure (see the xfail below for stray log lines)."""
+    """The one ``错误：`` line of a handled failure."""
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
     errors = [ln for ln in result.error_lines if ln.startswith("错误：")]
@@ -145,11 +145,6 @@ def test_read_only_mount_gets_a_chinese_message(run_cli: RunCli, read_only_data:
     assert _sha256(read_only_data.database) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with the logs folder unwritable, configure_logging installs no handler and "
-    "log.warning reaches stderr through logging.lastResort (reported to the lead)",
-)
 def test_read_only_mount_prints_exactly_one_line(
     run_cli: RunCli, read_only_data: DataPaths
 ) -> None:

@@ -125,11 +125,6 @@ def test_login_and_wrong_password(store: Store) -> None:
     assert actions[:2] == ["setup", "login"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts.login records login_failed inside the session it then rolls back "
-    "by raising, so failed logins are not audited (reported to the lead)",
-)
 def test_failed_logins_are_audited(store: Store) -> None:
     _setup(store)
     with pytest.raises(UserError):
