@@ -1165,6 +1165,15 @@ def _insert_batch(
         raise
 
 
+def refresh_statistics(conn: sqlite3.Connection) -> None:
+    """Planner statistics after a bulk load (sampled, so it takes well under a second).
+
+    Without them SQLite may choose poor plans for the case list over 100,000 cases.
+    """
+    conn.execute("PRAGMA analysis_limit=1000")
+    conn.execute("ANALYZE")
+
+
 def generate(
     store: Store,
     *,
@@ -1203,6 +1212,7 @@ def generate(
             done = min(cases, start + BATCH_CASES)
             if progress is not None:
                 progress(done, cases)
+        refresh_statistics(conn)
     finally:
         conn.close()
     summary = DemoSummary(

@@ -679,6 +679,8 @@ def import_json(store: Store, data: bytes) -> ImportSummary:
             writer.write(merged, batch_keys)
         if None in grouped:
             writer.write(grouped.pop(None), [])
+        conn.execute("PRAGMA analysis_limit=1000")
+        conn.execute("ANALYZE")  # planner statistics after the bulk load
     except sqlite3.IntegrityError as exc:
         raise ImportFormatError(
             f"导入中止：记录之间的引用或唯一性不一致（{exc}）。已导入的案件完整保留，可修正文件后重新导入。"
