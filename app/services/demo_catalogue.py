@@ -496,7 +496,6 @@ DRUGS = (
     "消渴降糖胶囊",
 )
 
-POLICE_OFFICE = {"environment": "食品药品和环境犯罪侦查大队", "food": "食品药品和环境犯罪侦查大队"}
 
 REFERRAL_SOURCES = (
     ("non_prosecution", "不起诉后提出检察意见"),

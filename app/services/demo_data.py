@@ -1091,8 +1091,6 @@ def _ensure_units_and_users(conn: Any, gen: _Gen, unit_rng: random.Random) -> li
     for division, role, kind, name in _unit_specs():
         code = ugen.uscc(division.code, prefix="11")
         unit_id = ugen.uid(_SETUP_T)
-        if name in existing.values():
-            pass
         by_name = conn.execute("SELECT id, code FROM units WHERE name = ?", (name,)).fetchone()
         if by_name is not None:
             unit_id, code = by_name
