@@ -204,12 +204,20 @@ def _day_text(day_no: int) -> str:
     return text
 
 
+_TIME_TEXT: list[str] = []
+
+
 def ts(seconds: int) -> str:
     """Epoch seconds as the store's UTC text (app.store.types.format_utc)."""
+    if not _TIME_TEXT:
+        _TIME_TEXT.extend(
+            f"T{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}.000000Z" for s in range(_DAY)
+        )
     day_no, rest = divmod(seconds, _DAY)
-    h, rest = divmod(rest, _HOUR)
-    m, s = divmod(rest, 60)
-    return f"{_day_text(day_no)}T{h:02d}:{m:02d}:{s:02d}.000000Z"
+    text = _DAY_TEXT.get(day_no)
+    if text is None:
+        text = _day_text(day_no)
+    return text + _TIME_TEXT[rest]
 
 
 def local_day(seconds: int) -> int:
