@@ -25,6 +25,7 @@ from app.domain.passwords import hash_password
 from app.services import demo_catalogue as cat
 from app.store import audit
 from app.store.db import Store
+from app.store.errors import storage_errors
 from app.store.search import SearchRow, insert_search_rows, search_texts
 
 _T = TypeVar("_T")
@@ -1167,7 +1168,8 @@ def _insert_batch(
         insert_search_rows(conn, search_rows)
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+            conn.execute("ROLLBACK")
         raise
 
 
@@ -1187,7 +1189,22 @@ def generate(
     seed: int,
     progress: Callable[[int, int], None] | None = None,
 ) -> DemoSummary:
-    """Fill ``store`` with ``cases`` demo cases (and units and users when missing)."""
+    """Fill ``store`` with ``cases`` demo cases (and units and users when missing).
+
+    A full disk or another storage failure raises :class:`app.errors.StorageError`; the
+    batches committed before it stay.
+    """
+    with storage_errors(store.paths.database):
+        return _generate(store, cases=cases, seed=seed, progress=progress)
+
+
+def _generate(
+    store: Store,
+    *,
+    cases: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+) -> DemoSummary:
     conn = store.raw_connection()
     conn.isolation_level = None  # transactions are explicit
     try:
@@ -1204,7 +1221,8 @@ def generate(
                         gen.counters[(unit_id, kind, year)] = n
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise
         # Cases are made in the order they were opened, so record ids (UUIDv7, time-ordered)
         # arrive roughly in index order: the bulk load appends instead of scattering pages.

@@ -39,6 +39,7 @@ from app.domain.kinds import SyncState
 from app.errors import ImportFormatError
 from app.store import audit
 from app.store.db import Store, head_revision, known_revisions
+from app.store.errors import storage_errors
 from app.store.models import SYNCED_MODELS
 from app.store.search import reindex_sqlite
 from app.store.types import ISODate, UTCDateTime
@@ -190,6 +191,11 @@ def _export_lines(conn: sqlite3.Connection) -> Iterator[str]:
 
 def export_json(store: Store) -> bytes:
     """Every synced record as the deterministic JSON document described above."""
+    with storage_errors(store.paths.database):
+        return _export(store)
+
+
+def _export(store: Store) -> bytes:
     conn = store.raw_connection()
     conn.isolation_level = None
     try:
@@ -197,7 +203,8 @@ def export_json(store: Store) -> bytes:
         try:
             text = "\n".join(_export_lines(conn)) + "\n"
         finally:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
     finally:
         conn.close()
     return text.encode("utf-8")
@@ -624,12 +631,22 @@ class _Writer:
                 reindex_sqlite(conn, reindex)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                conn.execute("ROLLBACK")
             raise
 
 
 def import_json(store: Store, data: bytes) -> ImportSummary:
-    """Validate ``data`` as a whole, then import it case by case (see the module notes)."""
+    """Validate ``data`` as a whole, then import it case by case (see the module notes).
+
+    A malformed file raises :class:`ImportFormatError` before anything is written; a full
+    disk raises :class:`app.errors.StorageError`, keeping the cases imported until then.
+    """
+    with storage_errors(store.paths.database):
+        return _import(store, data)
+
+
+def _import(store: Store, data: bytes) -> ImportSummary:
     parsed = _parse(data)
     id_pos = {t.name: t.names.index("id") for t in TABLES}
     conn = store.raw_connection()
