@@ -11,10 +11,10 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | 
     """Log to ``log_dir/xianjie.log`` (5 x 2 MB, rotated); the file, or None if unwritable."""
     root = logging.getLogger()
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for handler in list(root.handlers):
-        if getattr(handler, "_xianjie", False):
-            root.removeHandler(handler)
-            handler.close()
+    for old in list(root.handlers):
+        if getattr(old, "_xianjie", False):
+            root.removeHandler(old)
+            old.close()
     log_file: Path | None = None
     handler: logging.Handler
     try:
@@ -31,6 +31,6 @@ def configure_logging(log_dir: Path | None, *, verbose: bool = False) -> Path | 
         # stderr, where the CLI promises one line per failure.
         log_file = None
         handler = logging.NullHandler()
-    handler._xianjie = True  # type: ignore[attr-defined]
+    setattr(handler, "_xianjie", True)  # noqa: B010 - marks our own handler for replacement
     root.addHandler(handler)
     return log_file
