@@ -1,38 +1,24 @@
 """Local accounts: first-run setup, login, user management. Every change is audited."""
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 
+from app.domain.identity import SignedInUser
 from app.domain.kinds import Role, UnitKind
 from app.domain.passwords import hash_password, password_problem, verify_password
-from app.domain.roles import Permission, may
-from app.errors import PermissionDenied, UserError
+from app.domain.roles import Permission
+from app.errors import UserError
 from app.store import audit
 from app.store.db import Store
 from app.store.models import Unit, User
+from app.store.profile import has_users
 
-
-@dataclass(frozen=True)
-class SignedInUser:
-    """Who is using the app now; passed explicitly to services that check roles."""
-
-    id: str
-    username: str
-    display_name: str
-    role: str
-    unit_id: str
-    unit_name: str
-
-    def require(self, permission: Permission) -> None:
-        if not may(self.role, permission):
-            raise PermissionDenied(f"当前角色无权执行此操作（需要权限：{permission.value}）")
+__all__ = ["SignedInUser", "create_unit_and_admin", "create_user", "login", "needs_first_run"]
 
 
 def needs_first_run(store: Store) -> bool:
     """True while the store has no user: the app must offer setup or demo data."""
-    with store.session() as session:
-        return session.scalar(select(func.count()).select_from(User)) == 0
+    with store.reading() as conn:
+        return not has_users(conn)
 
 
 def _check_username(username: str) -> str:

@@ -1,43 +1,31 @@
-"""Read-side queries for the case list and the case view (ids first, rows in pages)."""
+"""Read-side queries for the case view, and the case list over an ORM session."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy import text as sql_text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.labels import DOC_TYPE_LABELS, DOMAIN_LABELS, EVENT_LABELS, STATUS_LABELS, label
-from app.store.models import Attachment, Case, Deadline, Document, Event, Party, Unit, User
-from app.store.search import build_query, split_terms
-from app.store.types import utc_now
+from app.store import case_list
+from app.store.case_list import CaseFilter, CaseRow
+from app.store.models import Attachment, Case, Deadline, Document, Event, Unit, User
+from app.store.search import sqlite_of
+from app.timeutil import utc_now
 
-
-@dataclass(frozen=True)
-class CaseFilter:
-    """What the case list shows. Empty fields mean "any"."""
-
-    text: str = ""
-    domain: str = ""
-    status: str = ""
-    overdue_only: bool = False
-    unit_id: str = ""
-
-
-@dataclass(frozen=True)
-class CaseRow:
-    id: str
-    case_number: str
-    title: str
-    domain: str
-    status: str
-    unit_name: str
-    opened_on: date
-    parties: str
-    penalty_fen: int | None
-    sync_state: str
-    overdue: bool
+__all__ = [
+    "CaseDetail",
+    "CaseFilter",
+    "CaseRow",
+    "DeadlineView",
+    "DocumentView",
+    "EventView",
+    "PartyView",
+    "case_detail",
+    "fetch_rows",
+    "list_case_ids",
+]
 
 
 @dataclass(frozen=True)
@@ -107,64 +95,13 @@ class CaseDetail:
     deadlines: list[DeadlineView] = field(default_factory=list)
 
 
-def _overdue_clause(now: datetime) -> Any:
-    return exists().where(
-        and_(Deadline.case_id == Case.id, Deadline.met_at.is_(None), Deadline.due_at < now)
-    )
-
-
-def case_ids_query(flt: CaseFilter, now: datetime | None = None) -> Select[str]:
-    """The ordered id query for ``flt`` (newest opened first)."""
-    stmt = select(Case.id).where(Case.deleted.is_(False))
-    if flt.domain:
-        stmt = stmt.where(Case.domain == flt.domain)
-    if flt.status:
-        stmt = stmt.where(Case.status == flt.status)
-    if flt.unit_id:
-        stmt = stmt.where(Case.unit_id == flt.unit_id)
-    if flt.overdue_only:
-        stmt = stmt.where(_overdue_clause(now or utc_now()))
-    terms = split_terms(flt.text)
-    if terms:
-        inner, params = build_query(terms)
-        stmt = stmt.where(Case.id.in_(sql_text(inner).bindparams(**params)))
-    return stmt.order_by(Case.opened_on.desc(), Case.id.desc())
-
-
 def list_case_ids(session: Session, flt: CaseFilter) -> list[str]:
-    return list(session.scalars(case_ids_query(flt)))
+    """Every id the case list shows for ``flt``, in its order (see :mod:`app.store.case_list`)."""
+    return case_list.list_ids(sqlite_of(session), flt)
 
 
 def fetch_rows(session: Session, ids: list[str]) -> dict[str, CaseRow]:
-    """Rows for one page of ids (the table model asks for ~100 at a time)."""
-    if not ids:
-        return {}
-    now = utc_now()
-    overdue = _overdue_clause(now).label("overdue")
-    stmt = (
-        select(Case, Unit.name, overdue).join(Unit, Unit.id == Case.unit_id).where(Case.id.in_(ids))
-    )
-    names: dict[str, list[str]] = {}
-    for case_id, name in session.execute(
-        select(Party.case_id, Party.name).where(Party.case_id.in_(ids), Party.deleted.is_(False))
-    ):
-        names.setdefault(case_id, []).append(name)
-    rows: dict[str, CaseRow] = {}
-    for case, unit_name, is_overdue in session.execute(stmt):
-        rows[case.id] = CaseRow(
-            id=case.id,
-            case_number=case.case_number,
-            title=case.title,
-            domain=label(DOMAIN_LABELS, case.domain),
-            status=label(STATUS_LABELS, case.status),
-            unit_name=unit_name,
-            opened_on=case.opened_on,
-            parties="、".join(names.get(case.id, [])),
-            penalty_fen=case.penalty_fen,
-            sync_state=case.sync_state,
-            overdue=bool(is_overdue),
-        )
-    return rows
+    return case_list.fetch_rows(sqlite_of(session), ids)
 
 
 def case_detail(session: Session, case_id: str) -> CaseDetail | None:

@@ -10,13 +10,9 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import StorageError
 from app.paths import DataPaths
@@ -24,6 +20,8 @@ from app.store.errors import describe_os_error, describe_sqlite_error, storage_e
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -36,18 +34,43 @@ tests/integration/test_schema_head.py checks it against the migrations folder.
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-@dataclass
 class Store:
-    """An open local store: the engine, a session factory and the folder it lives in."""
+    """An open local store: the folder it lives in, and (made on first use) the SQLAlchemy
+    engine and session factory.
 
-    paths: DataPaths
-    engine: Engine
-    sessions: sessionmaker[Session]
-    migrated_from: str | None = None
-    backup_path: Path | None = None
+    The engine is lazy so that a start that only reads the case list (plain sqlite3, see
+    :mod:`app.store.case_list`) never pays for importing the ORM.
+    """
+
+    def __init__(
+        self,
+        paths: DataPaths,
+        *,
+        migrated_from: str | None = None,
+        backup_path: Path | None = None,
+    ) -> None:
+        self.paths = paths
+        self.migrated_from = migrated_from
+        self.backup_path = backup_path
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+
+    @property
+    def engine(self) -> "Engine":
+        if self._engine is None:
+            self._engine = create_store_engine(self.paths.database)
+        return self._engine
+
+    @property
+    def sessions(self) -> "sessionmaker[Session]":
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> Iterator["Session"]:
         """A session that commits on success and rolls back on error."""
         with storage_errors(self.paths.database), self.sessions() as session:
             try:
@@ -57,6 +80,18 @@ class Store:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A query-only plain sqlite3 connection for one read, e.g. a page of the case list
+        (opening one costs well under a millisecond; no ORM involved)."""
+        with (
+            storage_errors(self.paths.database),
+            closing(sqlite3.connect(self.paths.database, timeout=10)) as conn,
+        ):
+            conn.execute("PRAGMA query_only=ON")
+            conn.execute("PRAGMA busy_timeout=5000")
+            yield conn
+
     def raw_connection(self) -> sqlite3.Connection:
         """A plain sqlite3 connection to the same file (for backup and bulk loads)."""
         conn = sqlite3.connect(self.paths.database, timeout=10)
@@ -64,7 +99,8 @@ class Store:
         return conn
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def _apply_pragmas(conn: Any) -> None:
@@ -146,8 +182,10 @@ def _ensure_folder(paths: DataPaths) -> None:
         ) from exc
 
 
-def create_store_engine(db_file: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{db_file}", future=True)
+def create_store_engine(db_file: Path) -> "Engine":
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(f"sqlite:///{db_file}")
     event.listen(engine, "connect", lambda conn, _record: _apply_pragmas(conn))
     return engine
 
@@ -190,9 +228,7 @@ def _upgrade_to_head(db_file: Path) -> None:
 
 
 def _connect(paths: DataPaths, *, migrated_from: str | None, backup: Path | None) -> Store:
-    engine = create_store_engine(paths.database)
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    return Store(paths, engine, sessions, migrated_from=migrated_from, backup_path=backup)
+    return Store(paths, migrated_from=migrated_from, backup_path=backup)
 
 
 def backup_before_migration(paths: DataPaths, revision: str) -> Path:

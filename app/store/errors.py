@@ -7,11 +7,10 @@ handler. Modelled on qutebrowser's ``misc/sql.py`` error split.
 
 import errno
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import exc as sa_exc
 
 from app.errors import StorageError
 
@@ -71,12 +70,6 @@ def storage_errors(path: Path | None = None) -> Iterator[None]:
         yield
     except StorageError:
         raise
-    except sa_exc.DBAPIError as exc:
-        original = exc.orig
-        message = describe_sqlite_error(original) if isinstance(original, sqlite3.Error) else None
-        if message is None:
-            raise
-        raise StorageError(message, detail=str(path) if path else "") from exc
     except sqlite3.Error as exc:
         message = describe_sqlite_error(exc)
         if message is None:
@@ -84,3 +77,18 @@ def storage_errors(path: Path | None = None) -> Iterator[None]:
         raise StorageError(message, detail=str(path) if path else "") from exc
     except OSError as exc:
         raise StorageError(describe_os_error(exc, path)) from exc
+    except Exception as exc:
+        original = _dbapi_original(exc)
+        message = describe_sqlite_error(original) if original is not None else None
+        if message is None:
+            raise
+        raise StorageError(message, detail=str(path) if path else "") from exc
+
+
+def _dbapi_original(exc: Exception) -> sqlite3.Error | None:
+    """The sqlite3 error inside an SQLAlchemy DBAPIError (without importing SQLAlchemy)."""
+    sa_exc = sys.modules.get("sqlalchemy.exc")
+    if sa_exc is None or not isinstance(exc, sa_exc.DBAPIError):
+        return None
+    original = exc.orig
+    return original if isinstance(original, sqlite3.Error) else None

@@ -29,10 +29,11 @@ Services that change a case's text, parties, documents or ``opened_on`` call
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, bindparam, text
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 SENTINEL = " "
 """Appended to every indexed column (see the module notes)."""
@@ -86,10 +87,6 @@ class RowidAllocator:
     @classmethod
     def for_sqlite(cls, conn: sqlite3.Connection) -> "RowidAllocator":
         return cls(lambda sql: conn.execute(sql).fetchone()[0])
-
-    @classmethod
-    def for_session(cls, session: Session | Connection) -> "RowidAllocator":
-        return cls(lambda sql: session.execute(text(sql)).scalar())
 
     def allocate(self, opened_on: str | date) -> int:
         base = day_base(opened_on)
@@ -181,41 +178,22 @@ def reindex_sqlite(conn: sqlite3.Connection, case_ids: Iterable[str]) -> None:
         )
 
 
-def reindex_cases(session: Session | Connection, case_ids: Iterable[str]) -> None:
-    """Rebuild the search rows of ``case_ids`` from their current data (deleted cases: none)."""
-    ids = list(dict.fromkeys(case_ids))
+def reindex_cases(session: "Session | Connection", case_ids: Iterable[str]) -> None:
+    """Rebuild the search rows of ``case_ids`` from their current data (deleted cases: none).
 
-    def fetch(template: str, chunk: list[str]) -> Iterable[Sequence[Any]]:
-        names = {f"p{i}": v for i, v in enumerate(chunk)}
-        marks = ", ".join(f":{name}" for name in names)
-        return session.execute(text(template.format(marks=marks)), names).all()
+    Runs on the session's own sqlite3 connection, so it joins the caller's transaction.
+    """
+    reindex_sqlite(sqlite_of(session), case_ids)
 
-    alloc = RowidAllocator.for_session(session)
-    insert = text(
-        "INSERT INTO case_search (rowid, case_id, title, facts, parties, documents) "
-        "VALUES (:rowid, :case_id, :title, :facts, :parties, :documents)"
-    )
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        session.execute(
-            text("DELETE FROM case_search WHERE case_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": chunk},
-        )
-        rows = [
-            {
-                "rowid": alloc.allocate(opened),
-                "case_id": case_id,
-                "title": cols[0],
-                "facts": cols[1],
-                "parties": cols[2],
-                "documents": cols[3],
-            }
-            for case_id, opened, cols in case_search_rows(fetch, chunk)
-        ]
-        if rows:
-            session.execute(insert, rows)
+
+def sqlite_of(owner: "Session | Connection") -> sqlite3.Connection:
+    """The sqlite3 connection under a Session or Connection, inside its transaction."""
+    from sqlalchemy.orm import Session
+
+    conn = owner.connection() if isinstance(owner, Session) else owner
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    return raw
 
 
 def split_terms(query: str) -> list[str]:
@@ -276,11 +254,16 @@ def search_sql(query: str, limit: int | None = None) -> tuple[str, dict[str, str
 
 
 def search_case_ids(
-    session: Session | Connection, query: str, limit: int | None = None
+    session: "Session | Connection", query: str, limit: int | None = None
 ) -> list[str]:
     """Ids of cases matching every term of ``query``, newest opened first."""
+    return search_ids_sqlite(sqlite_of(session), query, limit)
+
+
+def search_ids_sqlite(conn: sqlite3.Connection, query: str, limit: int | None = None) -> list[str]:
+    """:func:`search_case_ids` over a plain sqlite3 connection."""
     built = search_sql(query, limit)
     if built is None:
         return []
     sql, params = built
-    return [row[0] for row in session.execute(text(sql), params)]
+    return [row[0] for row in conn.execute(sql, params)]

@@ -1,11 +1,15 @@
 """Column types that store values the same way on every platform."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+from app.timeutil import format_utc, parse_utc, utc_now
+
+__all__ = ["ISODate", "UTCDateTime", "format_utc", "parse_utc", "utc_now"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -30,14 +34,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return parse_utc(str(value))
 
 
-def format_utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_utc(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
 class ISODate(TypeDecorator[date]):
     """A calendar date stored as ``YYYY-MM-DD`` text."""
 
@@ -49,7 +45,3 @@ class ISODate(TypeDecorator[date]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> date | None:
         return None if value is None else date.fromisoformat(str(value))
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

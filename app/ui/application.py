@@ -18,23 +18,25 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
-from sqlalchemy import select
 
+from app.domain.identity import SignedInUser
 from app.errors import UserError
 from app.paths import DataPaths
-from app.services.accounts import SignedInUser, needs_first_run
 from app.site_config import SiteConfig
+from app.store import profile
 from app.store.db import Store, open_store
-from app.store.models import Unit, User
 from app.ui.crash import dialogs_enabled, install_crash_handler
-from app.ui.first_run import DEMO_CASES, FirstRunDialog
-from app.ui.login import LoginDialog
 from app.ui.main_window import MainWindow
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the dialogs (and the ORM they use) load only when a start needs them
+    from app.ui.first_run import FirstRunDialog
+    from app.ui.login import LoginDialog
 
 log = logging.getLogger(__name__)
 
@@ -77,27 +79,17 @@ class _Opened:
     preset_user: SignedInUser | None
 
 
-def _sign_in_without_password(store: Store, username: str) -> SignedInUser:
-    """For the start-up benchmark only: reachable from Python, never from the command line."""
-    with store.session() as session:
-        user = session.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise UserError(f"没有用户 {username}")
-        unit = session.get_one(Unit, user.unit_id)
-        return SignedInUser(
-            user.id, user.username, user.display_name, user.role, unit.id, unit.name
-        )
-
-
 def _open(paths: DataPaths, signed_in_as: str | None) -> _Opened:
+    """Open the store and read what the next step needs, in plain sqlite3 (no ORM import:
+    see :mod:`app.store.case_list`)."""
     store = open_store(paths)
     try:
-        first_run = needs_first_run(store)
-        unit_name = ""
-        if not first_run:
-            with store.session() as session:
-                unit_name = session.scalar(select(Unit.name).order_by(Unit.created_at)) or ""
-        preset = _sign_in_without_password(store, signed_in_as) if signed_in_as else None
+        with store.reading() as conn:
+            first_run = not profile.has_users(conn)
+            unit_name = profile.home_unit_name(conn)
+            preset = profile.active_user(conn, signed_in_as) if signed_in_as else None
+        if signed_in_as and preset is None:
+            raise UserError(f"没有用户 {signed_in_as}")
     except BaseException:
         store.close()
         raise
@@ -123,7 +115,7 @@ class Startup(QObject):
         *,
         site_problem: str | None = None,
         signed_in_as: str | None = None,
-        demo_cases: int = DEMO_CASES,
+        demo_cases: int | None = None,
     ) -> None:
         super().__init__()
         self.paths = paths
@@ -160,13 +152,17 @@ class Startup(QObject):
             self._show_login()
 
     def _show_first_run(self) -> None:
+        from app.ui.first_run import FirstRunDialog
+
         assert self.store is not None
-        dialog = FirstRunDialog(self.store, self.runner, demo_cases=self.demo_cases)
+        from app.ui.first_run import DEMO_CASES
+
+        dialog = FirstRunDialog(self.store, self.runner, demo_cases=self.demo_cases or DEMO_CASES)
         dialog.finished.connect(lambda _code: self._first_run_done(dialog))
         self.dialog = dialog
         dialog.open()
 
-    def _first_run_done(self, dialog: FirstRunDialog) -> None:
+    def _first_run_done(self, dialog: "FirstRunDialog") -> None:
         dialog.deleteLater()
         if dialog.result() != QDialog.DialogCode.Accepted:
             emit(self.finished, 0)
@@ -176,13 +172,15 @@ class Startup(QObject):
             self._show_login(dialog.demo_username or "")
 
     def _show_login(self, username: str = "") -> None:
+        from app.ui.login import LoginDialog
+
         assert self.store is not None
         dialog = LoginDialog(self.store, self.runner, username=username, unit_name=self.unit_name)
         dialog.finished.connect(lambda _code: self._login_done(dialog))
         self.dialog = dialog
         dialog.open()
 
-    def _login_done(self, dialog: LoginDialog) -> None:
+    def _login_done(self, dialog: "LoginDialog") -> None:
         dialog.deleteLater()
         if dialog.result() != QDialog.DialogCode.Accepted or dialog.user is None:
             emit(self.finished, 0)

@@ -1,8 +1,8 @@
 """The case list's table model: it holds ids only and fetches rows in pages.
 
 Like Anki's browser ``DataModel``, the model keeps the ordered list of case ids that match
-the current :class:`~app.services.case_queries.CaseFilter` (one indexed query, run through
-the task helper) and asks :func:`~app.services.case_queries.fetch_rows` for pages of
+the current :class:`~app.store.case_list.CaseFilter` (one indexed query, run through
+the task helper) and asks :func:`~app.store.case_list.fetch_rows` for pages of
 :data:`PAGE_SIZE` rows when the view first needs them. Pages are kept in a small LRU cache, so
 scrolling through 100,000 cases costs one query per 200 rows shown, never one per row.
 
@@ -25,13 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from app.services.case_queries import (
-    CaseFilter,
-    CaseRow,
-    case_ids_query,
-    fetch_rows,
-    list_case_ids,
-)
+from app.store.case_list import CaseFilter, CaseRow, fetch_rows, list_ids
 from app.store.db import Store
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
@@ -136,9 +130,9 @@ class CaseTableModel(QAbstractTableModel):
         emit(self.loading_changed, True)
 
         def head_op() -> tuple[list[str], dict[str, CaseRow]]:
-            with store.session() as session:
-                head = list(session.scalars(case_ids_query(flt).limit(PAGE_SIZE)))
-                return head, fetch_rows(session, head)
+            with store.reading() as conn:
+                head = list_ids(conn, flt, limit=PAGE_SIZE)
+                return head, fetch_rows(conn, head)
 
         def head_done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
             if generation != self._generation:
@@ -158,8 +152,8 @@ class CaseTableModel(QAbstractTableModel):
             self._runner.run(ids_op, lambda ids: ids_done(head, ids), failed)
 
         def ids_op() -> list[str]:
-            with store.session() as session:
-                return list_case_ids(session, flt)
+            with store.reading() as conn:
+                return list_ids(conn, flt)
 
         def ids_done(head: list[str], ids: list[str]) -> None:
             if generation != self._generation:
@@ -198,8 +192,8 @@ class CaseTableModel(QAbstractTableModel):
         self.page_fetches += 1
 
         def op() -> dict[str, CaseRow]:
-            with store.session() as session:
-                return fetch_rows(session, ids)
+            with store.reading() as conn:
+                return fetch_rows(conn, ids)
 
         def done(rows: dict[str, CaseRow]) -> None:
             self._requested.discard(page)

@@ -5,6 +5,7 @@ renders the plain dataclasses it returns; it never holds ORM objects.
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -21,11 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.case_queries import CaseDetail, case_detail
 from app.store.db import Store
 from app.ui.case_table import sync_state_text
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from app.services.case_queries import CaseDetail
 
 _OVERDUE = QColor("#fde2df")
 
@@ -183,13 +186,15 @@ class CaseView(QWidget):
     def load(self) -> None:
         store, case_id = self._store, self.case_id
 
-        def op() -> CaseDetail | None:
+        def op() -> "CaseDetail | None":
+            from app.services.case_queries import case_detail  # the ORM loads off the GUI thread
+
             with store.session() as session:
                 return case_detail(session, case_id)
 
         self._runner.run(op, self._show)
 
-    def _show(self, detail: CaseDetail | None) -> None:
+    def _show(self, detail: "CaseDetail | None") -> None:
         if detail is None:
             self.heading.setText(self.tr("This case no longer exists."))
             return

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.identity import SignedInUser
 from app.domain.labels import DOMAIN_LABELS, STATUS_LABELS
-from app.services.accounts import SignedInUser
-from app.services.case_queries import CaseFilter
 from app.site_config import SiteConfig
+from app.store.case_list import CaseFilter
 from app.store.db import Store
 from app.ui.case_table import CaseTableModel
 from app.ui.case_view import CaseView
