@@ -1,5 +1,7 @@
 """Display names for the codes stored in the case model (Chinese, as printed on forms)."""
 
+from app.domain.workflow.events import KIND_LABELS
+
 DOMAIN_LABELS: dict[str, str] = {
     "environment": "生态环境",
     "food": "食品安全",
@@ -21,25 +23,8 @@ STATUS_LABELS: dict[str, str] = {
     "closed": "已结案",
 }
 
-EVENT_LABELS: dict[str, str] = {
-    "case_opened": "行政立案",
-    "evidence_collected": "调查取证",
-    "penalty_notice": "行政处罚告知",
-    "penalty_decided": "作出行政处罚决定",
-    "crime_suspected": "发现涉嫌犯罪",
-    "team_formed": "成立专案组",
-    "transfer_reported": "提交移送报告",
-    "transfer_approved": "负责人批准移送",
-    "transfer_refused": "负责人不批准移送",
-    "transferred": "移送公安机关",
-    "copied_to_procuratorate": "抄送检察院",
-    "receipt_signed": "公安签收回执",
-    "police_filed": "公安立案",
-    "police_not_filed": "公安不予立案",
-    "referral_received": "收到反向移送",
-    "reply_sent": "回复检察院",
-    "closed": "结案",
-}
+EVENT_LABELS: dict[str, str] = KIND_LABELS
+"""Timeline event kinds; defined with their rules in :mod:`app.domain.workflow.events`."""
 
 DOC_TYPE_LABELS: dict[str, str] = {
     "transfer_letter": "涉嫌犯罪案件移送书",
@@ -53,6 +38,7 @@ DOC_TYPE_LABELS: dict[str, str] = {
     "inspection_record": "现场检查笔录",
     "interrogation_record": "询问笔录",
     "materials_list": "材料目录",
+    "other": "其他材料",
 }
 
 

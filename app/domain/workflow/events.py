@@ -1,6 +1,6 @@
 """Event kinds of the case timeline: code, Chinese label, track, who acts, required data.
 
-Codes reuse app/domain/labels.py EVENT_LABELS where one fits. An event is immutable; the
+app/domain/labels.py shows these labels (EVENT_LABELS is KIND_LABELS). An event is immutable; the
 workflow state is derived from the ordered list of events (see machine.py).
 """
 
