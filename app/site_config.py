@@ -15,7 +15,6 @@ Keys (all optional)::
     language = "zh_CN"                             # or "en"
 """
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +49,8 @@ def load_site_config(path: Path) -> SiteConfig:
         return SiteConfig()
     except OSError as exc:
         raise ConfigError(f"无法读取站点配置文件 {path}", detail=exc.strerror or str(exc)) from exc
+    import tomllib  # only when a site file exists: keeps it off the default start-up path
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -502,3 +502,21 @@ REFERRAL_SOURCES = (
     ("police_non_filing", "公安机关不予立案后移回"),
     ("exempted", "免予刑事处罚后移送"),
 )
+
+
+ENTRY_STANDARD: dict[str, str] = {
+    "hazardous_waste_dumping": "env_hazardous_waste",
+    "over_standard_discharge": "env_overstandard_discharge",
+    "monitoring_data_falsification": "env_monitoring_falsification",
+    "unlicensed_hazardous_waste_business": "env_unlicensed_hw_business",
+    "food_substandard": "food_safety",
+    "food_toxic_additive": "food_safety",
+    "sick_meat": "food_safety",
+    "fake_drug": "drug",
+    "substandard_drug": "drug",
+    "unlicensed_drug_business": "drug",
+}
+"""The entry standard (app/resources/standards/<id>.json) each demo case type is filed under:
+a case's ``category`` is its entry-standard id; the finer case type stays in ``fields``."""
+
+ENTRY_STANDARD_VERSION = "1.0.0"

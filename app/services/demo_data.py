@@ -483,6 +483,7 @@ class _Gen:
             else:
                 crime = rng.random() < 0.08
         fields["threshold_met"] = crime
+        fields["case_type"] = ct.code
         facts = ct.facts.format(**slots)
         evidence = ct.evidence.format(**slots)
         title = f"{party_name}{ct.label}案"
@@ -800,14 +801,14 @@ class _Gen:
                 case_number,
                 title,
                 domain,
-                ct.code,
+                cat.ENTRY_STANDARD[ct.code],
                 status,
                 facts,
                 amount_fen,
                 penalty_fen,
                 _day_text(opened_day),
                 decided_on,
-                "",
+                cat.ENTRY_STANDARD_VERSION,
                 json.dumps(fields, ensure_ascii=False, sort_keys=True),
                 inspector if home else None,
                 created,

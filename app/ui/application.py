@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app.domain.identity import SignedInUser
@@ -212,7 +212,7 @@ def run_gui(
 ) -> int:
     """The ``gui`` command. ``signed_in_as`` and ``on_window`` exist for the start-up benchmark."""
     from app.cli import Context
-    from app.logging_setup import configure_logging
+    from app.logging_setup import buffer_logging, configure_logging
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -220,7 +220,16 @@ def run_gui(
     app.setApplicationDisplayName("衔接")
     app.setOrganizationName("Xianjie")
     ctx = Context(args)
-    configure_logging(ctx.paths.logs, verbose=bool(getattr(args, "verbose", False)))
+    verbose = bool(getattr(args, "verbose", False))
+    buffer_logging(verbose=verbose)  # the log file is opened once the window is up
+    log_file_open = False
+
+    def open_log_file() -> None:
+        nonlocal log_file_open
+        if not log_file_open:
+            log_file_open = True
+            configure_logging(ctx.paths.logs, verbose=verbose)
+
     install_translators(app, ctx.site.language)
     crash = install_crash_handler(ctx.paths.logs)
     runner = TaskRunner(parent=app)
@@ -231,6 +240,7 @@ def run_gui(
 
     def window_up(window: MainWindow) -> None:
         app.setQuitOnLastWindowClosed(True)
+        QTimer.singleShot(0, open_log_file)
         if on_window is not None:
             on_window(window)
 
@@ -243,4 +253,5 @@ def run_gui(
         runner.wait_idle()
         startup.close()
         crash.uninstall()
+        open_log_file()  # a start that ended early still writes what it logged
     return int(code)

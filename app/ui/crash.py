@@ -9,7 +9,6 @@ data folder and shows a dialog that offers to copy the report. With the environm
 
 import logging
 import os
-import platform
 import sys
 import traceback
 from collections.abc import Callable
@@ -33,6 +32,13 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 
+
+def _platform() -> str:
+    import platform  # only when a crash report is written: keeps it off the start-up path
+
+    return platform.platform()
+
+
 log = logging.getLogger(__name__)
 
 NO_DIALOG_ENV = "XIANJIE_NO_CRASH_DIALOG"
@@ -51,7 +57,7 @@ def version_report() -> str:
     return "\n".join(
         [
             f"Xianjie {__version__}",
-            f"Python {sys.version.split()[0]} ({platform.platform()})",
+            f"Python {sys.version.split()[0]} ({_platform()})",
             f"Qt {qVersion()}, PySide6 {pyside_version}",
             f"Qt platform {QGuiApplication.platformName() or '-'}",
             f"SQLAlchemy {sqlalchemy.__version__}",
