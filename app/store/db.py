@@ -5,8 +5,10 @@ corrupt file or one written by a newer Xianjie is refused before anything writes
 database that needs migrating is copied to ``backups/`` first.
 """
 
+import ast
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -25,11 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_HEAD = "0003"
-"""The newest migration; kept here so a start-up at head never loads Alembic.
-
-tests/integration/test_schema_head.py checks it against the migrations folder.
-"""
+_VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*(.+)$", re.MULTILINE)
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -120,19 +119,41 @@ def alembic_config() -> "Config":
     return cfg
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+def _migration_graph() -> dict[str, tuple[str, ...]]:
+    """revision -> its down revisions, read from the migration files' header lines.
 
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None
-    return head
+    Reading two assignments per file keeps Alembic off the start-up path;
+    tests/integration/test_schema_head.py checks the result against Alembic's own view.
+    """
+    graph: dict[str, tuple[str, ...]] = {}
+    for path in sorted(_VERSIONS.glob("[0-9]*.py")):
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        down = ast.literal_eval(found["down_revision"])
+        downs = () if down is None else (down,) if isinstance(down, str) else tuple(down)
+        graph[ast.literal_eval(found["revision"])] = downs
+    return graph
+
+
+def schema_signature(revisions: "set[str] | frozenset[str] | list[str]") -> str:
+    """One text for a set of revisions: several heads (branches) are joined with ``+``."""
+    return "+".join(sorted(revisions))
+
+
+def head_revision() -> str:
+    """The schema signature this version writes: its migration heads, ``+``-joined."""
+    graph = _migration_graph()
+    parents = {down for downs in graph.values() for down in downs}
+    return schema_signature([rev for rev in graph if rev not in parents])
 
 
 def known_revisions() -> set[str]:
-    from alembic.script import ScriptDirectory
+    return set(_migration_graph())
 
-    script = ScriptDirectory.from_config(alembic_config())
-    return {rev.revision for rev in script.walk_revisions()}
+
+def is_known_schema(signature: str) -> bool:
+    """Whether every revision in ``signature`` is one this version knows (not newer)."""
+    known = known_revisions()
+    return bool(signature) and all(part in known for part in signature.split("+"))
 
 
 def inspect_revision(db_file: Path) -> str | None:
@@ -162,11 +183,11 @@ def inspect_revision(db_file: Path) -> str | None:
                         f"数据库文件 {db_file} 不是衔接的数据库（缺少架构版本信息），未做任何改动。"
                     )
                 return None
-            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            rows = [str(r[0]) for r in conn.execute("SELECT version_num FROM alembic_version")]
     except sqlite3.Error as exc:
         message = describe_sqlite_error(exc) or f"无法读取数据库：{exc}"
         raise StorageError(f"{message}（{db_file}，未做任何改动）") from exc
-    return None if row is None else str(row[0])
+    return schema_signature(rows) if rows else None
 
 
 def _ensure_folder(paths: DataPaths) -> None:
@@ -198,9 +219,9 @@ def open_store(paths: DataPaths, *, migrate: bool = True) -> Store:
     _ensure_folder(paths)
     db_file = paths.database
     current = inspect_revision(db_file) if db_file.exists() else None
-    if current == SCHEMA_HEAD:
+    if current is not None and current == head_revision():
         return _connect(paths, migrated_from=None, backup=None)
-    if current is not None and current not in known_revisions():
+    if current is not None and not is_known_schema(current):
         raise StorageError(
             f"数据库 {db_file} 由更新版本的衔接创建（架构版本 {current}），本版本无法打开。"
             "数据库未做任何改动：请安装最新版本的衔接。"
@@ -210,7 +231,7 @@ def open_store(paths: DataPaths, *, migrate: bool = True) -> Store:
         backup = backup_before_migration(paths, current)
     if migrate:
         _upgrade_to_head(db_file)
-        log.info("database %s migrated from %s to %s", db_file, current, SCHEMA_HEAD)
+        log.info("database %s migrated from %s to %s", db_file, current, head_revision())
     return _connect(paths, migrated_from=current, backup=backup)
 
 
@@ -222,7 +243,7 @@ def _upgrade_to_head(db_file: Path) -> None:
         with storage_errors(db_file), engine.begin() as conn:
             cfg = alembic_config()
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
     finally:
         engine.dispose()
 

@@ -38,7 +38,7 @@ from sqlalchemy import JSON, BigInteger, Boolean, Integer, Table
 from app.domain.kinds import SyncState
 from app.errors import ImportFormatError
 from app.store import audit
-from app.store.db import Store, head_revision, known_revisions
+from app.store.db import Store, head_revision, is_known_schema
 from app.store.errors import storage_errors
 from app.store.models import SYNCED_MODELS
 from app.store.search import reindex_sqlite
@@ -264,7 +264,7 @@ def _check_header(header: Any) -> None:
     schema = header.get("schema")
     if not isinstance(schema, str):
         raise _fail("文件缺少架构版本（schema）")
-    if schema not in known_revisions():
+    if not is_known_schema(schema):
         raise _fail(f"文件由更新版本的衔接导出（架构版本 {schema}），请先升级衔接")
 
 

@@ -1,7 +1,18 @@
-"""The start-up fast path trusts SCHEMA_HEAD; it must name the newest migration."""
+"""The start-up fast path reads the migration graph itself; it must agree with Alembic."""
 
-from app.store.db import SCHEMA_HEAD, head_revision
+from alembic.script import ScriptDirectory
+
+from app.store.db import alembic_config, head_revision, is_known_schema, known_revisions
 
 
-def test_schema_head_matches_migrations() -> None:
-    assert head_revision() == SCHEMA_HEAD
+def test_schema_heads_match_alembic() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert head_revision() == "+".join(sorted(script.get_heads()))
+    assert known_revisions() == {rev.revision for rev in script.walk_revisions()}
+
+
+def test_signatures_of_unknown_revisions_are_not_known() -> None:
+    assert is_known_schema(head_revision())
+    assert not is_known_schema("9999")
+    assert not is_known_schema(head_revision() + "+9999")
+    assert not is_known_schema("")
