@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
+from app.commands import discover
 from app.errors import ConfigError, UserError
 from app.logging_setup import configure_logging
 from app.paths import DataPaths, default_site_config_path, resolve_data_dir
@@ -57,10 +58,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("check-case", help="按录入标准校验一个案件并运行追诉标准规则")
-    p.add_argument("file", help="案件 JSON（见 docs/entry-standards.md）")
-    p.add_argument("--json", action="store_true")
-
     p = sub.add_parser("export", help="导出全部记录为 JSON")
     p.add_argument("--out", help="输出文件（默认：标准输出）")
 
@@ -75,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("restore", help="从备份恢复数据库（先校验，当前数据库另存）")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
+
+    for command in discover():
+        p = sub.add_parser(command.name, help=command.help)
+        command.add_arguments(p)
+        p.set_defaults(plugin=command)
     return parser
 
 
@@ -177,23 +179,6 @@ def _cmd_search(ctx: Context) -> int:
     return 0
 
 
-def _cmd_check_case(ctx: Context) -> int:
-    """Findings are the command's output, not a failure: exit 0 once the check has run."""
-    from app.services.check_case import check_case_json
-
-    path = Path(ctx.args.file)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"无法读取案件文件 {path}", detail=exc.strerror or str(exc)) from exc
-    report = check_case_json(data)
-    if ctx.args.json:
-        print_json(report.to_dict())
-    else:
-        print(report.to_text())
-    return 0
-
-
 def _cmd_export(ctx: Context) -> int:
     from app.store.exchange import export_json
 
@@ -267,12 +252,14 @@ def run(args: argparse.Namespace, *, gui_probe: GuiProbe | None = None) -> int:
         "selftest": lambda: _cmd_selftest(ctx, gui_probe),
         "demo-data": lambda: _cmd_demo_data(ctx),
         "search": lambda: _cmd_search(ctx),
-        "check-case": lambda: _cmd_check_case(ctx),
         "export": lambda: _cmd_export(ctx),
         "import": lambda: _cmd_import(ctx),
         "backup": lambda: _cmd_backup(ctx),
         "restore": lambda: _cmd_restore(ctx),
     }
+    plugin = getattr(args, "plugin", None)
+    if plugin is not None:
+        handlers[args.command] = lambda: int(plugin.run(ctx))
     try:
         return handlers[args.command]()
     except UserError as exc:
