@@ -20,6 +20,11 @@ STATUS_LABELS: dict[str, str] = {
     "filed": "公安已立案",
     "not_filed": "公安不予立案",
     "referred_back": "反向移送处理中",
+    "crime_suspected": "涉嫌犯罪待移送",
+    "transfer_approved": "已批准移送",
+    "transfer_refused": "不批准移送",
+    "criminal_ended": "刑事程序终结",
+    "referral_replied": "已回复检察院",
     "closed": "已结案",
 }
 

@@ -198,6 +198,13 @@ class Deadline(SyncedRecord, Base):
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     source: Mapped[str] = mapped_column(String(200), default="")  # article that sets it
+    # migration 0005: what the deadline engine says about each deadline
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    nature: Mapped[str] = mapped_column(String(20), default="duty", server_default="duty")
+    verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    period_source: Mapped[str] = mapped_column(String(20), default="rule", server_default="rule")
+    counting: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    label: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
 class AuditEntry(Base):
