@@ -21,6 +21,7 @@ APT_PACKAGES=(
   libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-xfixes0 libdbus-1-3 libfontconfig1 libglib2.0-0
   xvfb xauth sqlite3
+  postgresql
   python3-venv python3-pip
 )
 
@@ -78,7 +79,7 @@ make_venv() {
   fi
   say "installing the project and its dev tools into $VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]"
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev,central]"
   printf '%s\n' "$want" >"$stamp"
 }
 

@@ -1,0 +1,1 @@
+"""Xianjie central: the reference platform server (FastAPI) the desktop clients sync with."""
