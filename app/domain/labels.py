@@ -43,6 +43,7 @@ DOC_TYPE_LABELS: dict[str, str] = {
     "inspection_record": "现场检查笔录",
     "interrogation_record": "询问笔录",
     "materials_list": "材料目录",
+    "opinion_reply": "检察意见办理情况回复",
     "other": "其他材料",
 }
 
