@@ -21,6 +21,7 @@ APT_PACKAGES=(
   libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-xfixes0 libdbus-1-3 libfontconfig1 libglib2.0-0
   xvfb xauth sqlite3
+  poppler-utils
   postgresql
   python3-venv python3-pip
 )
