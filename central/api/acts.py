@@ -1,0 +1,26 @@
+"""Actions of the police, the procuratorate and the court on a transferred case."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from typing_extensions import TypedDict
+
+from app.sync.wire import Record
+from central.acts import perform
+from central.api.deps import CallerDep, DatabaseDep
+
+router = APIRouter()
+
+
+class ActRequest(TypedDict):
+    case_id: str
+    params: dict[str, Any]
+
+
+@router.post("/act/{action}")
+def act(action: str, body: ActRequest, who: CallerDep, db: DatabaseDep, request: Request) -> Record:
+    """receipt, forward, supplement, file, not-file, reconsideration (police); supervise,
+    opinion, reverse (procuratorate); court-referral (court)."""
+    request.state.action = f"act:{action}"
+    with db.session() as session:
+        return perform(session, who.unit, action, body["case_id"], body["params"])
