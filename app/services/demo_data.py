@@ -786,6 +786,7 @@ class _Gen:
             case_number = next(d[3] for d in documents if d[1] == "penalty_decision")
         else:
             case_number = f"{prefix}立〔{year}〕{self.serial(unit.id, 'filing', year)}号"
+        fields["_completeness"] = completeness_score(case_id, decided=decided_t is not None)
 
         # --- rows
         created = ts(case_t)
@@ -1019,6 +1020,27 @@ class _Gen:
         self.counts["parties"] += len(parties)
         self.counts["events"] += len(events)
         self.counts["documents"] += len(documents)
+
+
+_COMPLETENESS_BANDS: dict[bool, tuple[tuple[float, int, int], ...]] = {
+    # decided: (share of cases, lowest score, highest score)
+    True: ((0.82, 100, 100), (0.10, 85, 99), (0.06, 60, 84), (0.02, 30, 59)),
+    False: ((0.45, 100, 100), (0.30, 70, 99), (0.20, 40, 69), (0.05, 10, 39)),
+}
+
+
+def completeness_score(case_id: str, *, decided: bool) -> int:
+    """The demo case's entry completeness (``fields["_completeness"]``, 0-100).
+
+    Most decided cases are complete; cases still under investigation less often. Drawn from
+    the id's random low bits, not from the seeded stream, so the rest of the data is unchanged.
+    """
+    u = int(case_id[-12:], 16) / float(1 << 48)
+    for share, low, high in _COMPLETENESS_BANDS[decided]:
+        if u < share:
+            return low + int((u / share) * (high - low + 1))
+        u -= share
+    return _COMPLETENESS_BANDS[decided][-1][1]
 
 
 def status_from_events(kinds: list[str]) -> str:
