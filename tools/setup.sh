@@ -24,6 +24,8 @@ APT_PACKAGES=(
   poppler-utils
   postgresql
   python3-venv python3-pip
+  sane-utils libsane1 libsane-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
+  qpdf ghostscript imagemagick
 )
 
 say() { printf '[setup] %s\n' "$*"; }
@@ -80,7 +82,7 @@ make_venv() {
   fi
   say "installing the project and its dev tools into $VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev,central]"
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev,central,scan]"
   printf '%s\n' "$want" >"$stamp"
 }
 

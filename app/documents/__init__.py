@@ -1,0 +1,1 @@
+"""Documents: scanning, import, page editing, lossless PDFs, OCR, generated documents. No Qt."""
