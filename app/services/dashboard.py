@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.domain.workcalendar import CST
 from app.errors import UserError
 from app.services.dashboard_deadlines import DeadlineBoard, GroupCount, deadline_board
 from app.services.dashboard_figures import (
@@ -139,7 +140,7 @@ def to_dict(dashboard: Dashboard) -> dict[str, object]:
         "entry_rule_verified": f.entry_rule_verified,
         "complete_threshold": f.complete_threshold,
         "deadlines": {
-            "now": board.now.isoformat(),
+            "now": board.now.astimezone(CST).isoformat(),
             "today": board.today.isoformat(),
             "soon_days": board.soon_days,
             "overdue": board.count("overdue"),
@@ -159,7 +160,7 @@ def to_dict(dashboard: Dashboard) -> dict[str, object]:
                     "label": i.label,
                     "owed_by": i.owed_by,
                     "person": i.person,
-                    "due_at": i.due_at.isoformat(),
+                    "due_at": i.due_at.astimezone(CST).isoformat(),
                     "bucket": i.bucket,
                     "source": i.source,
                 }
