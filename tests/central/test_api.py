@@ -1,0 +1,238 @@
+"""The central API on loopback, on SQLite and on PostgreSQL: contract, protocol window,
+tokens, idempotent push, merge rules, authorization by unit, blobs, audit."""
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from central.models import AuditRow, ServerRecord
+from tests.sync_helpers import Central, central_db_url_fixture, central_fixture, pg_cluster_fixture
+
+_ = (central_db_url_fixture, central_fixture, pg_cluster_fixture)
+
+STAMP = "2026-11-02T08:00:00.000000Z"
+
+
+def case_record(unit_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "unit_id": unit_id,
+        "title": "某化工厂非法排放案",
+        "facts": "",
+        "domain": "environment",
+        "category": "pollution",
+        "status": "open",
+        "opened_on": "2026-11-02",
+        "created_at": STAMP,
+        "updated_at": STAMP,
+        "deleted": False,
+        **extra,
+    }
+
+
+def push(central: Central, token: str, changes: list[dict[str, Any]], key: str = "") -> Any:
+    response = central.api(
+        token,
+        "POST",
+        "/push",
+        json={"changes": changes},
+        headers={"Idempotency-Key": key or uuid.uuid4().hex},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def change(table: str, data: dict[str, Any], base: int | None = None, changed: Any = None) -> Any:
+    return {
+        "table": table,
+        "id": data["id"],
+        "base_version": base,
+        "changed": changed,
+        "data": data,
+    }
+
+
+def pulled(central: Central, token: str) -> dict[str, dict[str, Any]]:
+    response = central.api(token, "GET", "/pull", params={"cursor": 0, "limit": 1000})
+    assert response.status_code == 200
+    return {r["id"]: r for r in response.json()["records"]}
+
+
+@pytest.fixture
+def units(central: Central) -> dict[str, str]:
+    ids = {
+        "A": central.create_unit("A", "enforcement"),
+        "B": central.create_unit("B", "enforcement"),
+        "P": central.create_unit("P", "police"),
+        "J": central.create_unit("J", "procuratorate"),
+    }
+    return ids
+
+
+def test_openapi_is_served_under_api_v1(central: Central) -> None:
+    import requests
+
+    spec = requests.get(f"{central.url}/api/v1/openapi.json", timeout=10).json()
+    assert {"/api/v1/push", "/api/v1/pull", "/api/v1/blobs/{sha256}", "/api/v1/hello"} <= set(
+        spec["paths"]
+    )
+    assert "PushRequest" in json.dumps(spec["components"])
+
+
+def test_protocol_window_answers_please_upgrade(central: Central, units: dict[str, str]) -> None:
+    token = central.token("A")
+    for version in ("0", "2", "x"):
+        response = central.api(token, "GET", "/hello", headers={"X-Xianjie-Protocol": version})
+        assert response.status_code == 426
+        assert response.json()["error"] == "please_upgrade"
+        assert "升级" in response.json()["message"]
+    assert central.api(token, "GET", "/hello").json()["unit"]["code"] == "A"
+
+
+def test_revoked_and_unknown_tokens_are_refused(central: Central, units: dict[str, str]) -> None:
+    from central.admin import revoke_token
+
+    token = central.token("A")
+    assert central.api(token, "GET", "/hello").status_code == 200
+    with central.db.session() as session:
+        assert revoke_token(session, token)
+    for bad in (token, "not-a-token"):
+        response = central.api(bad, "GET", "/pull")
+        assert response.status_code == 401
+        assert response.json()["error"] == "unauthorized"
+
+
+def test_push_with_the_same_key_is_applied_once_and_every_request_is_audited(
+    central: Central, units: dict[str, str]
+) -> None:
+    token = central.token("A", "张三")
+    record = case_record(units["A"])
+    first = push(central, token, [change("cases", record)], key="key-0001")
+    again = push(central, token, [change("cases", record)], key="key-0001")
+    assert first == again and first[0]["outcome"] == "applied"
+    with central.db.session() as session:
+        row = session.get_one(ServerRecord, record["id"])
+        assert row.version == 1
+        audit = session.scalars(select(AuditRow).order_by(AuditRow.id)).all()
+    assert [(a.method, a.path, a.status) for a in audit] == [
+        ("POST", "/api/v1/push", 200),
+        ("POST", "/api/v1/push", 200),
+    ]
+    assert [a.action for a in audit] == ["push:1", "push:replayed"]
+    assert {a.unit_id for a in audit} == {units["A"]} and audit[0].user_name == "张三"
+    central.api("bad", "GET", "/pull")
+    with central.db.session() as session:
+        last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc())).first()
+        assert last is not None and (last.status, last.unit_id) == (401, None)
+
+
+def test_field_merge_and_overlapping_edits(central: Central, units: dict[str, str]) -> None:
+    token = central.token("A")
+    record = case_record(units["A"])
+    push(central, token, [change("cases", record)])
+    desk1 = {**record, "title": "标题一"}
+    desk2 = {**record, "facts": "补充事实"}
+    assert push(central, token, [change("cases", desk1, 1, ["title"])])[0]["outcome"] == "applied"
+    merged = push(central, token, [change("cases", desk2, 1, ["facts"])])[0]
+    assert merged["outcome"] == "merged"
+    assert (merged["data"]["title"], merged["data"]["facts"]) == ("标题一", "补充事实")
+    clash = push(central, token, [change("cases", {**record, "title": "标题二"}, 1, ["title"])])[0]
+    assert clash["outcome"] == "conflict" and clash["fields"] == ["title"]
+    assert clash["data"]["title"] == "标题一" and clash["version"] == 3
+
+
+def test_units_see_only_their_cases_until_transferred(
+    central: Central, units: dict[str, str]
+) -> None:
+    a, b, p, j = (central.token(c) for c in "ABPJ")
+    record = case_record(units["A"])
+    party = {"id": str(uuid.uuid4()), "case_id": record["id"], "kind": "person", "name": "李四"}
+    results = push(central, a, [change("cases", record), change("parties", party)])
+    assert [r["outcome"] for r in results] == ["applied", "applied"]
+    for token in (b, p, j):
+        assert record["id"] not in pulled(central, token)
+    assert push(central, b, [change("cases", case_record(units["A"]))])[0]["outcome"] == "rejected"
+    intruder = {**party, "id": str(uuid.uuid4())}
+    assert push(central, b, [change("parties", intruder)])[0]["outcome"] == "rejected"
+    assert push(central, a, [change("units", {"id": units["A"]})])[0]["outcome"] == "rejected"
+    act = {"case_id": record["id"], "params": {}}
+    assert central.api(p, "POST", "/act/receipt", json=act).status_code == 403
+    transfer = {
+        "id": str(uuid.uuid4()),
+        "case_id": record["id"],
+        "police_unit_id": units["P"],
+        "procuratorate_unit_id": units["J"],
+        "status": "sent",
+    }
+    assert push(central, a, [change("transfers", transfer)])[0]["outcome"] == "applied"
+    for token in (p, j):
+        seen = pulled(central, token)
+        assert {record["id"], party["id"], transfer["id"]} <= set(seen)
+    assert record["id"] not in pulled(central, b)
+    assert central.api(p, "POST", "/act/receipt", json=act).status_code == 200
+    assert central.api(j, "POST", "/act/receipt", json=act).status_code == 403
+    assert central.api(b, "POST", "/act/opinion", json=act).status_code == 403
+    seen_by_a = pulled(central, a)
+    assert seen_by_a[transfer["id"]]["data"]["status"] == "received"
+    kinds = {r["data"].get("kind") for r in seen_by_a.values() if r["table"] == "events"}
+    assert kinds == {"receipt_signed"}
+
+
+def test_blob_upload_in_chunks_hash_check_and_download_by_access(
+    central: Central, units: dict[str, str]
+) -> None:
+    a, b = central.token("A"), central.token("B")
+    content = bytes(range(256)) * 1000
+    sha = hashlib.sha256(content).hexdigest()
+    size, step = len(content), 100_000
+    for offset in range(0, size, step):
+        response = central.api(
+            a,
+            "PUT",
+            f"/blobs/{sha}",
+            params={"offset": offset, "size": size},
+            data=content[offset : offset + step],
+        )
+        assert response.status_code == 200, response.text
+    assert response.json()["complete"] is True
+    skipped = central.api(
+        a, "PUT", f"/blobs/{'0' * 64}", params={"offset": 5, "size": 10}, data=b"x"
+    )
+    assert skipped.status_code == 409 and skipped.json()["error"] == "offset"
+    wrong = central.api(
+        a, "PUT", f"/blobs/{'1' * 64}", params={"offset": 0, "size": 3}, data=b"abc"
+    )
+    assert wrong.status_code == 422
+    status = central.api(a, "GET", f"/blobs/{'1' * 64}/status").json()
+    assert status["received"] == 0 and not status["complete"]
+    record = case_record(units["A"])
+    document = {"id": str(uuid.uuid4()), "case_id": record["id"], "doc_type": "x", "title": "t"}
+    attachment = {"id": str(uuid.uuid4()), "document_id": document["id"], "sha256": sha}
+    push(
+        central,
+        a,
+        [change("cases", record), change("documents", document), change("attachments", attachment)],
+    )
+    got = central.api(a, "GET", f"/blobs/{sha}")
+    assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == sha
+    assert central.api(b, "GET", f"/blobs/{sha}").status_code == 403
+
+
+def test_pull_pages_follow_the_change_sequence(central: Central, units: dict[str, str]) -> None:
+    token = central.token("A")
+    records = [case_record(units["A"]) for _ in range(7)]
+    push(central, token, [change("cases", r) for r in records])
+    cursor, seen = 0, []
+    while True:
+        page = central.api(token, "GET", "/pull", params={"cursor": cursor, "limit": 3}).json()
+        seen += [r["seq"] for r in page["records"]]
+        cursor = page["cursor"]
+        if not page["more"]:
+            break
+    assert seen == sorted(seen) and len(seen) == len(set(seen)) == 7 + 4  # cases + 4 units
+    with central.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(ServerRecord)) == 11

@@ -1,0 +1,315 @@
+"""Sync test parts: a throwaway PostgreSQL cluster, the central server on loopback (uvicorn in
+a thread), a loopback fault proxy, and client stores connected to the server.
+
+Import the fixtures by their function names (they register under the names in ``name=``)."""
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+@dataclass
+class PgCluster:
+    port: int
+    count: int = 0
+
+    def new_database(self) -> str:
+        import psycopg
+
+        self.count += 1
+        name = f"xj_{os.getpid()}_{self.count}"
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+
+def _as_postgres() -> list[str]:
+    if os.geteuid() != 0:
+        return []
+    return ["runuser", "-u", "postgres", "--"]
+
+
+@pytest.fixture(name="pg_cluster", scope="session")
+def pg_cluster_fixture() -> Iterator[PgCluster]:
+    """A PostgreSQL 15 cluster of its own in a temp dir, on 127.0.0.1 only; stopped after."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"PostgreSQL binaries missing in {PG_BIN} (tools/setup.sh installs postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="xianjie-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data, port = root / "data", free_port()
+    run = _as_postgres()
+    subprocess.run(
+        [*run, str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-N"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off"
+    subprocess.run(
+        [
+            *run,
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(root / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield PgCluster(port)
+    finally:
+        subprocess.run(
+            [*run, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- the server
+
+
+@dataclass
+class Central:
+    """A running central server and direct access to its database."""
+
+    url: str
+    db_url: str
+    db: Any
+    blobs: Path
+
+    def create_unit(self, code: str, kind: str, name: str = "") -> str:
+        from central.admin import create_unit
+
+        with self.db.session() as session:
+            return str(create_unit(session, code, name or code, kind).id)
+
+    def token(self, code: str, user: str = "user") -> str:
+        from central.admin import issue_token
+
+        with self.db.session() as session:
+            return issue_token(session, code, user)
+
+    def api(self, token: str, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}", "X-Xianjie-Protocol": "1"}
+        headers.update(kwargs.pop("headers", {}))
+        return requests.request(
+            method, f"{self.url}/api/v1{path}", headers=headers, timeout=30, **kwargs
+        )
+
+
+class ServerThread:
+    def __init__(self, app: Any) -> None:
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.port = int(self.sock.getsockname()[1])
+        config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=30)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("central server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+        self.sock.close()
+
+
+def start_central(db_url: str, blobs: Path) -> tuple[Central, ServerThread]:
+    from central.app import create_app
+    from central.db import Database, migrate
+
+    db = Database(db_url)
+    migrate(db.engine)
+    thread = ServerThread(create_app(db, blobs))
+    return Central(f"http://127.0.0.1:{thread.port}", db_url, db, blobs), thread
+
+
+@pytest.fixture(name="central_db_url", params=["sqlite", "postgresql"])
+def central_db_url_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'central.db'}"
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    return cluster.new_database()
+
+
+@pytest.fixture(name="central")
+def central_fixture(central_db_url: str, tmp_path: Path) -> Iterator[Central]:
+    server, thread = start_central(central_db_url, tmp_path / "blobs")
+    try:
+        yield server
+    finally:
+        thread.stop()
+        server.db.close()
+
+
+# --------------------------------------------------------------------------- the fault proxy
+
+
+class FaultProxy:
+    """A loopback TCP proxy in front of the server that can break connections on purpose.
+
+    Modes: ``pass``; ``lose_responses`` (requests reach the server, answers are dropped and
+    the connection closed); ``cut_after`` (the connection is cut once ``budget`` more bytes
+    from the client have been forwarded, mid-request); ``refuse`` (connections are closed at
+    once).
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.mode = "pass"
+        self.budget = 0
+        self.client_bytes = 0
+        self.lock = threading.Lock()
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = int(self.listener.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.running = True
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while self.running:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.mode == "refuse":
+                client.close()
+                continue
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            threading.Thread(target=self._up, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self._down, args=(upstream, client), daemon=True).start()
+
+    @staticmethod
+    def _close(*socks: socket.socket) -> None:
+        for s in socks:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+    def _up(self, client: socket.socket, upstream: socket.socket) -> None:
+        try:
+            while data := client.recv(65536):
+                if self.mode == "cut_after":
+                    with self.lock:
+                        allowed = max(0, self.budget)
+                        self.budget -= len(data)
+                    if allowed < len(data):
+                        if allowed:
+                            upstream.sendall(data[:allowed])
+                        self._close(client, upstream)
+                        return
+                self.client_bytes += len(data)
+                upstream.sendall(data)
+        except OSError:
+            pass
+        self._close(client, upstream)
+
+    def _down(self, upstream: socket.socket, client: socket.socket) -> None:
+        try:
+            while data := upstream.recv(65536):
+                if self.mode == "lose_responses":
+                    self._close(client, upstream)
+                    return
+                client.sendall(data)
+        except OSError:
+            pass
+        self._close(client, upstream)
+
+    def stop(self) -> None:
+        self.running = False
+        self.listener.close()
+
+
+# --------------------------------------------------------------------------- client stores
+
+
+def new_case(store: Any, unit_id: str, title: str, **fields: Any) -> str:
+    """A case with one party, written through the ORM (so the outbox hook sees it)."""
+    from app.store.models import Case, Party
+
+    with store.session() as session:
+        case = Case(
+            unit_id=unit_id,
+            title=title,
+            domain="environment",
+            category="pollution",
+            opened_on=date(2026, 11, 2),
+            **fields,
+        )
+        session.add(case)
+        session.flush()
+        session.add(Party(case_id=case.id, kind="organisation", name=f"{title}当事人"))
+        return str(case.id)
+
+
+def connect_store(store: Any, url: str, token: str) -> None:
+    from app.site_config import SiteConfig
+    from app.sync.setup import setup
+
+    setup(store, SiteConfig(), url, token)
+
+
+def sync(store: Any, url: str | None = None, **kwargs: Any) -> Any:
+    """One engine run against the saved platform (or ``url``)."""
+    from app.site_config import SiteConfig
+    from app.sync.engine import SyncEngine
+    from app.sync.setup import connected_client
+
+    client = connected_client(store, SiteConfig())
+    if url is not None:
+        from app.sync.client import api_base
+
+        client.base = api_base(url)
+    try:
+        return SyncEngine(store, client, **kwargs).run()
+    finally:
+        client.close()
