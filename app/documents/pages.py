@@ -122,7 +122,7 @@ def skew_angle(path: Path, *, limit: float = 5.0, step: float = 0.25) -> float:
     for k in range(-steps, steps + 1):
         angle = k * step
         turned = ink.rotate(angle, resample=Image.Resampling.BILINEAR, expand=False)
-        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).getdata())
+        rows = list(turned.resize((1, turned.height), Image.Resampling.BOX).tobytes())
         mean = sum(rows) / len(rows)
         score = sum((r - mean) ** 2 for r in rows)
         if score > best_score:

@@ -48,7 +48,10 @@ def file_dpi(path: Path) -> float | None:
     if not dpi:
         return None
     x = float(dpi[0])
-    return x if x > 1.5 else None  # JFIF "aspect ratio only" reports 1
+    if x <= 1.5:
+        return None  # JFIF "aspect ratio only" reports 1
+    whole = round(x)
+    return float(whole) if abs(x - whole) < 0.01 else x  # PNG stores dots per metre
 
 
 def _is_g4_tiff(path: Path) -> bool:
