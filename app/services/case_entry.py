@@ -292,3 +292,13 @@ def close_without_transfer(
         (),
         bool(met),
     )
+
+
+def case_assessment(
+    session: Session, registry: SpecRegistry, case_id: str, *, today: date | None = None
+) -> ThresholdResult | None:
+    """The threshold rules for a stored case (None when it or its spec is missing)."""
+    case = session.get(Case, case_id)
+    if case is None or case.deleted:
+        return None
+    return assess(registry, case.category, case.spec_version, dict(case.fields or {}), today=today)

@@ -28,6 +28,7 @@ from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from app.domain.thresholds import ThresholdResult
     from app.services.case_queries import CaseDetail
 
 _OVERDUE = QColor("#fde2df")
@@ -115,6 +116,10 @@ class CaseView(QWidget):
         self.heading.setWordWrap(True)
         self.heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.heading)
+        from app.ui.threshold_banner import ThresholdBanner
+
+        self.banner = ThresholdBanner(self)  # filled by _assess() once the case has loaded
+        layout.addWidget(self.banner)
 
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -244,5 +249,19 @@ class CaseView(QWidget):
             ],
             highlight={n for n, d in enumerate(detail.deadlines) if d.overdue},
         )
+        self._assess()
         emit(self.title_changed, detail.case_number or detail.title)
         emit(self.loaded, detail.id)
+
+    def _assess(self) -> None:
+        """Run the threshold rules on the case's entered facts (off the GUI thread)."""
+        store, case_id = self._store, self.case_id
+
+        def op() -> "ThresholdResult | None":
+            from app.services.case_entry import case_assessment
+            from app.ui.wizard.specs import builtin_registry
+
+            with store.session() as session:
+                return case_assessment(session, builtin_registry(), case_id)
+
+        self._runner.run(op, self.banner.show_result)

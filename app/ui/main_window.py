@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self._build_status_bar()
         self._build_shortcuts()
+        from app.ui.wizard.launcher import install_entry_actions
+
+        self.entry = install_entry_actions(self)  # "New case" (Ctrl+N), "Drafts"
 
         self.model.head_loaded.connect(self._on_head_loaded)
         self.model.ids_loaded.connect(self._on_ids_loaded)

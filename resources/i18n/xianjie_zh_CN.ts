@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>BooleanEditor</name>
+    <message>
+        <source>Yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>否</translation>
+    </message>
+</context>
+<context>
     <name>CaseTable</name>
     <message>
         <source>Case no.</source>
@@ -247,6 +258,45 @@
     </message>
 </context>
 <context>
+    <name>EntryLauncher</name>
+    <message>
+        <source>New case</source>
+        <translation>新建案件</translation>
+    </message>
+    <message>
+        <source>Enter a new case to its entry standard (Ctrl+N)</source>
+        <translation>按录入标准新建案件（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>Drafts</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>Resume a case you have not finished (Ctrl+Shift+D)</source>
+        <translation>继续录入未完成的案件（Ctrl+Shift+D）</translation>
+    </message>
+    <message>
+        <source>Case entry</source>
+        <translation>案件录入</translation>
+    </message>
+    <message>
+        <source>Which kind of case? (entry standard)</source>
+        <translation>请选择案件类别（录入标准）：</translation>
+    </message>
+    <message>
+        <source>You have no unfinished drafts.</source>
+        <translation>没有未完成的草稿。</translation>
+    </message>
+    <message>
+        <source>(no case name yet)</source>
+        <translation>（尚未填写案件名称）</translation>
+    </message>
+    <message>
+        <source>Resume which draft?</source>
+        <translation>继续录入哪一份草稿？</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunDialog</name>
     <message>
         <source>Welcome to Xianjie</source>
@@ -435,10 +485,95 @@ Password for all of them: %2</source>
     </message>
 </context>
 <context>
+    <name>PartyListEditor</name>
+    <message>
+        <source>Organisation</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Person</source>
+        <translation>自然人</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名或名称</translation>
+    </message>
+    <message>
+        <source>ID number / USCC</source>
+        <translation>公民身份号码／统一社会信用代码</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>电话</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Remove this party</source>
+        <translation>删除此当事人</translation>
+    </message>
+    <message>
+        <source>Add party</source>
+        <translation>添加当事人</translation>
+    </message>
+</context>
+<context>
     <name>Startup</name>
     <message>
         <source>Xianjie cannot start</source>
         <translation>衔接无法启动</translation>
+    </message>
+</context>
+<context>
+    <name>ThresholdBanner</name>
+    <message>
+        <source>This case appears to meet the criminal prosecution threshold for %1; consider transferring it to the police.</source>
+        <translation>本案似已达到%1的刑事立案追诉标准，请考虑移送公安机关。</translation>
+    </message>
+    <message>
+        <source>Aggravated circumstances:</source>
+        <translation>加重情节（情节严重／特别严重）：</translation>
+    </message>
+    <message>
+        <source>Also for your judgement:</source>
+        <translation>另有需人工判断的情形：</translation>
+    </message>
+    <message>
+        <source> (rule not verified)</source>
+        <translation>（规则未核实）</translation>
+    </message>
+    <message>
+        <source>Source: %1</source>
+        <translation>依据：%1</translation>
+    </message>
+</context>
+<context>
+    <name>WizardDialog</name>
+    <message>
+        <source>New case: %1</source>
+        <translation>新建案件：%1</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Next (Ctrl+Enter)</source>
+        <translation>下一步（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Save draft and close</source>
+        <translation>保存草稿并关闭</translation>
+    </message>
+    <message>
+        <source>Finish and save case</source>
+        <translation>完成并保存案件</translation>
+    </message>
+    <message>
+        <source>Completeness %1/100</source>
+        <translation>完整度 %1/100</translation>
     </message>
 </context>
 </TS>

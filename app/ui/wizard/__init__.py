@@ -1,0 +1,1 @@
+"""The case-entry wizard: generated from an entry standard, keyboard-first, autosaved drafts."""

@@ -1,0 +1,154 @@
+"""pytest-qt: New case (Ctrl+N) and Drafts from the main window, the case-view banner, spec
+versions and a broken published spec as the person sees them."""
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.domain.kinds import Role
+from app.services import drafts
+from app.services.accounts import SignedInUser, create_user
+from app.site_config import SiteConfig
+from app.store.db import Store
+from app.ui.main_window import MainWindow
+from app.ui.tasks import TaskRunner
+from app.ui.wizard.launcher import ChooserDialog
+from app.ui.wizard.specs import PUBLISHED_DIR, builtin_registry
+
+from .conftest import PASSWORD, Seeded
+
+
+@pytest.fixture
+def inspector(store: Store, seeded: Seeded) -> SignedInUser:
+    return create_user(
+        store,
+        seeded.admin,
+        username="li",
+        display_name="李执法",
+        role=Role.INSPECTOR,
+        password=PASSWORD,
+    )
+
+
+@pytest.fixture
+def win(qtbot: QtBot, store: Store, inspector: SignedInUser, runner: TaskRunner) -> MainWindow:
+    window = MainWindow(store, inspector, SiteConfig(), runner)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=5000):
+        window.start()
+    return window
+
+
+def _published(store: Store, mutate: str) -> Path:
+    """Write a real v2 of the tobacco spec into the data folder's published specs."""
+    text = resources.files("app").joinpath("resources/standards/tobacco.json").read_text("utf-8")
+    data = json.loads(text)
+    data["version"] = "2.0.0"
+    data["sections"][0]["fields"].append(
+        {"key": "inspection_team", "label": "检查组", "type": "text", "required": True}
+    )
+    if mutate == "broken":
+        data["sections"][0]["fields"][-1]["type"] = "colour"
+    folder = store.paths.root / PUBLISHED_DIR
+    folder.mkdir(exist_ok=True)
+    path = folder / "tobacco-2.0.0.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_ctrl_n_chooses_a_spec_and_opens_the_wizard(qtbot: QtBot, win: MainWindow) -> None:
+    assert win.entry.new_action.text() == "新建案件"
+    qtbot.keyClick(win.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    chooser = win.entry.chooser
+    assert isinstance(chooser, ChooserDialog) and chooser.isVisible()
+    texts = [chooser.list.item(n).text() for n in range(chooser.list.count())]
+    assert any("食品安全" in t and "food_safety v1.0.0" in t for t in texts)
+    chooser.list.setCurrentRow(next(n for n, t in enumerate(texts) if "food_safety" in t))
+    chooser.accept()
+    (wizard,) = win.entry.wizards
+    assert wizard.spec.id == "food_safety" and wizard.isVisible()
+    wizard.close()
+
+
+def test_drafts_action_resumes_the_draft(
+    qtbot: QtBot, win: MainWindow, store: Store, inspector: SignedInUser
+) -> None:
+    win.entry.show_drafts()
+    assert win.notices.text() == "没有未完成的草稿。"
+    with store.session() as s:
+        d = drafts.start_draft(s, builtin_registry(), inspector, "tobacco")
+        drafts.save_draft(s, d.id, {"title": "无证经营卷烟案"}, 1)
+    win.entry.drafts_action.trigger()
+    chooser = win.entry.chooser
+    assert chooser is not None
+    assert chooser.list.item(0).text().startswith("无证经营卷烟案：烟草")
+    chooser.accept()
+    (wizard,) = win.entry.wizards
+    assert wizard.draft.id == d.id and wizard.step == 1
+    wizard.close()
+
+
+def test_v1_draft_opens_on_v1_after_v2_is_published(
+    win: MainWindow, store: Store, inspector: SignedInUser
+) -> None:
+    with store.session() as s:
+        old = drafts.start_draft(s, builtin_registry(), inspector, "tobacco")
+    _published(store, "ok")
+    win.entry.new_case()
+    chooser = win.entry.chooser
+    assert chooser is not None
+    texts = [chooser.list.item(n).text() for n in range(chooser.list.count())]
+    assert any("tobacco v2.0.0" in t for t in texts)
+    chooser.reject()
+    win.entry.show_drafts()
+    chooser = win.entry.chooser
+    assert chooser is not None and chooser.chosen().id == old.id
+    chooser.accept()
+    (wizard,) = win.entry.wizards
+    assert wizard.spec.version == "1.0.0" and "inspection_team" not in wizard.rows
+    assert wizard.heading.text().endswith("v1.0.0")
+    wizard.close()
+
+
+def test_broken_published_spec_is_refused_naming_file_and_field(
+    win: MainWindow, store: Store
+) -> None:
+    _published(store, "broken")
+    win.entry.new_case()
+    text = win.notices.text()
+    assert "录入标准文件 tobacco-2.0.0.json 无效" in text
+    assert "sections[0].fields[6].type" in text
+    assert not win.entry.wizards
+
+
+def test_case_view_shows_the_threshold_banner(
+    qtbot: QtBot, win: MainWindow, store: Store, inspector: SignedInUser, seeded: Seeded
+) -> None:
+    from app.services.case_entry import finish_draft
+
+    registry = builtin_registry()
+    with store.session() as s:
+        d = drafts.start_draft(s, registry, inspector, "tobacco")
+        values = {
+            "title": "无证销售卷烟案",
+            "opened_on": "2024-05-01",
+            "goods_type": ["cigarettes"],
+            "cigarettes": "250条",
+            "illegal_business_volume": "6万元",
+            "licence_status": "none",
+        }
+        drafts.save_draft(s, d.id, values, 0)
+    with store.session() as s:
+        case_id = finish_draft(s, registry, inspector, d.id).case_id
+    view = win.open_case(case_id)
+    qtbot.waitUntil(lambda: view.detail is not None, timeout=5000)
+    assert not view.banner.isHidden()
+    assert "本案似已达到" in view.banner.text() and "60,000.00元" in view.banner.text()
+    other = win.open_case(seeded.food)  # no entry standard, no facts: no banner
+    qtbot.waitUntil(lambda: other.detail is not None, timeout=5000)
+    assert other.banner.isHidden()
