@@ -236,3 +236,7 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Deadline,
 )
 """Synced record types in dependency order (parents before children)."""
+
+# The sync tables and the outbox hook (every changed synced record becomes pending in the
+# flush that writes it) are registered with the models, so every ORM writer gets them.
+from app.store import models_sync as _models_sync  # noqa: E402, F401

@@ -1,0 +1,163 @@
+"""The HTTP client for the platform: one requests Session with timeouts, TLS verified against
+the site's CA bundle, the site's proxy (never the environment's), the device token and the
+protocol header on every request.
+
+Failures are sorted for the engine: :class:`NetworkError` (no answer, a cut connection, a 5xx)
+is transient and retried later; :class:`Rejected` (a 4xx) is permanent; please-upgrade and a
+refused token are :class:`Rejected` with the server's Chinese message.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import requests
+
+from app.errors import UserError
+from app.sync.wire import (
+    API_PREFIX,
+    IDEMPOTENCY_HEADER,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    BlobStatus,
+    Change,
+    Hello,
+    PullPage,
+    PushResponse,
+)
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+
+
+class SyncError(UserError):
+    """Sync could not finish; what is saved locally stays and is sent next time."""
+
+
+class NetworkError(SyncError):
+    """Transient: the platform did not answer properly (network, timeout, 5xx)."""
+
+
+class Rejected(SyncError):
+    """Permanent: the platform refused the request (4xx)."""
+
+    def __init__(self, message: str, *, status: int, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+
+
+def api_base(url: str) -> str:
+    """The platform URL with the API prefix exactly once and no trailing slash."""
+    url = url.rstrip("/")
+    return url if url.endswith(API_PREFIX) else url + API_PREFIX
+
+
+class SyncClient:
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        ca_bundle: Path | None = None,
+        proxy: str | None = None,
+        timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT),
+    ) -> None:
+        self.base = api_base(url)
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.trust_env = False  # proxies and CA come from the site config only
+        self.session.verify = str(ca_bundle) if ca_bundle else True
+        if proxy:
+            self.session.proxies = {"http": proxy, "https": proxy}
+        self.session.headers.update(
+            {"Authorization": f"Bearer {token}", PROTOCOL_HEADER: str(PROTOCOL_VERSION)}
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self.session.request(
+                method, self.base + path, timeout=self.timeout, **kwargs
+            )
+        except requests.exceptions.SSLError as exc:
+            raise Rejected(
+                "无法验证平台的证书（TLS），请检查站点配置中的 CA 证书", status=0, code="tls"
+            ) from exc
+        except requests.RequestException as exc:
+            raise NetworkError(
+                "无法连接平台，修改已保存在本机，网络恢复后会自动发送", detail=str(exc)
+            ) from exc
+        if response.status_code >= 500:
+            raise NetworkError(f"平台暂时无法处理请求（HTTP {response.status_code}），稍后会重试")
+        if response.status_code >= 400 and response.status_code != 409:
+            raise self._rejected(response)
+        return response
+
+    @staticmethod
+    def _rejected(response: requests.Response) -> Rejected:
+        try:
+            body = response.json()
+            message, code = str(body["message"]), str(body.get("error", ""))
+        except (ValueError, KeyError, TypeError):
+            message, code = f"平台拒绝了请求（HTTP {response.status_code}）", ""
+        return Rejected(message, status=response.status_code, code=code)
+
+    def _json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise NetworkError("平台的回答不完整，稍后会重试") from exc
+
+    def hello(self) -> Hello:
+        return cast(Hello, self._json(self._request("GET", "/hello")))
+
+    def push(self, changes: list[Change], key: str) -> PushResponse:
+        response = self._request(
+            "POST", "/push", json={"changes": changes}, headers={IDEMPOTENCY_HEADER: key}
+        )
+        if response.status_code == 409:
+            raise NetworkError("同一推送正在处理，稍后会重试")
+        return cast(PushResponse, self._json(response))
+
+    def pull(self, cursor: int, limit: int) -> PullPage:
+        response = self._request("GET", "/pull", params={"cursor": cursor, "limit": limit})
+        return cast(PullPage, self._json(response))
+
+    def blob_status(self, sha256: str) -> BlobStatus:
+        return cast(BlobStatus, self._json(self._request("GET", f"/blobs/{sha256}/status")))
+
+    def put_chunk(self, sha256: str, offset: int, size: int, chunk: bytes) -> BlobStatus | None:
+        """Send one chunk; None when the server expects another offset (ask for the status)."""
+        response = self._request(
+            "PUT",
+            f"/blobs/{sha256}",
+            params={"offset": offset, "size": size},
+            data=chunk,
+            headers={"Content-Type": "application/octet-stream"},
+        )
+        if response.status_code == 409:
+            if self._json(response).get("error") == "offset":
+                return None
+            raise self._rejected(response)
+        return cast(BlobStatus, self._json(response))
+
+    def download(self, sha256: str) -> Iterator[bytes]:
+        """The content of an attachment, streamed."""
+        response = self._request("GET", f"/blobs/{sha256}", stream=True)
+        try:
+            yield from response.iter_content(1024 * 1024)
+        except requests.RequestException as exc:
+            raise NetworkError("下载附件时网络中断，稍后会重试", detail=str(exc)) from exc
+        finally:
+            response.close()
+
+    def reference(self, name: str, etag: str | None) -> tuple[bytes | None, str | None]:
+        """A reference-data file, or None when the ETag still matches (304)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._request("GET", f"/reference/{name}", headers=headers)
+        if response.status_code == 304:
+            return None, etag
+        return response.content, response.headers.get("ETag")
