@@ -1,0 +1,84 @@
+"""A unit with an inspector pair, a head and a clerk, and cases to drive the workflow on.
+
+Shared by the workflow service, CLI and UI tests; everything is written through the real
+store and the accounts service.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.domain.kinds import Role
+from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
+from app.store.db import Store
+from app.store.models import Case, Party
+from app.store.search import reindex_cases
+
+PASSWORD = "Xuzhou-2025!"
+
+
+@dataclass(frozen=True)
+class Desk:
+    admin: SignedInUser
+    inspector: SignedInUser
+    inspector2: SignedInUser
+    head: SignedInUser
+    clerk: SignedInUser
+    forward_case: str
+    reverse_case: str
+
+
+def seed_desk(store: Store) -> Desk:
+    admin = create_unit_and_admin(
+        store,
+        unit_name="徐州市铜山生态环境局",
+        unit_code="11320312MB1234567X",
+        region="铜山区",
+        username="admin",
+        display_name="管理员",
+        password=PASSWORD,
+    )
+    people = {
+        name: create_user(
+            store, admin, username=name, display_name=shown, role=role, password=PASSWORD
+        )
+        for name, shown, role in (
+            ("wang", "王执法", Role.INSPECTOR),
+            ("li", "李执法", Role.INSPECTOR),
+            ("zhao", "赵局长", Role.HEAD),
+            ("sun", "孙内勤", Role.CLERK),
+        )
+    }
+    with store.session() as s:
+        forward = Case(
+            unit_id=admin.unit_id,
+            case_number="徐铜环罚〔2025〕15号",
+            title="非法倾倒危险废物案",
+            domain="environment",
+            category="hazardous_waste",
+            status="open",
+            facts="当事人在厂区外倾倒废酸约4吨，经检测pH值小于2",
+            amount_fen=1_250_000,
+            opened_on=date(2025, 3, 3),
+        )
+        reverse = Case(
+            unit_id=admin.unit_id,
+            case_number="徐铜环罚〔2025〕21号",
+            title="超标排放水污染物案",
+            domain="environment",
+            category="overstandard_discharge",
+            status="open",
+            facts="检察院不起诉后移送本局依法处理",
+            opened_on=date(2025, 4, 1),
+        )
+        s.add_all([forward, reverse])
+        s.flush()
+        s.add_all(
+            [
+                Party(case_id=forward.id, kind="organisation", name="徐州恒达化工有限公司"),
+                Party(case_id=reverse.id, kind="person", name="陈某某"),
+            ]
+        )
+        s.flush()
+        reindex_cases(s, [forward.id, reverse.id])
+        ids = (forward.id, reverse.id)
+    return Desk(admin, people["wang"], people["li"], people["zhao"], people["sun"], ids[0], ids[1])
