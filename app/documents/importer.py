@@ -62,8 +62,14 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def inspect(path: Path, limits: Limits = DEFAULT_LIMITS, password: str = "") -> InspectedFile:
-    """Check ``path`` against ``limits``; raise :class:`FileRefused` with a clear reason."""
+def inspect(
+    path: Path, limits: Limits = DEFAULT_LIMITS, password: str = "", *, decode: bool = True
+) -> InspectedFile:
+    """Check ``path`` against ``limits``; raise :class:`FileRefused` with a clear reason.
+
+    ``decode=False`` (for pages the scanner just wrote) replaces the full decode of JPEG and
+    PNG pages by a check that the file ends where its format says it ends.
+    """
     name = path.name
     try:
         size = path.stat().st_size
@@ -82,7 +88,7 @@ def inspect(path: Path, limits: Limits = DEFAULT_LIMITS, password: str = "") -> 
     if kind == "pdf":
         pages, encrypted = _check_pdf(path, limits, password)
     else:
-        pages, encrypted = _check_image(path, kind, limits), False
+        pages, encrypted = _check_image(path, kind, limits, decode), False
     return InspectedFile(path, kind, MEDIA_TYPES[kind], size, pages, encrypted)
 
 
@@ -93,7 +99,17 @@ def _too_many_pixels(name: str, width: int, height: int, limits: Limits) -> File
     )
 
 
-def _check_image(path: Path, kind: str, limits: Limits) -> int:
+def _ends_properly(path: Path, kind: str) -> bool:
+    """JPEG ends with EOI, PNG with its IEND chunk (a cut-off file does not)."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 64))
+        tail = fh.read().rstrip(b"\x00\r\n ")
+    if kind == "jpeg":
+        return tail.endswith(b"\xff\xd9")
+    return tail.endswith(b"IEND\xaeB`\x82")
+
+
+def _check_image(path: Path, kind: str, limits: Limits, decode: bool = True) -> int:
     from PIL import Image
 
     name = path.name
@@ -112,9 +128,13 @@ def _check_image(path: Path, kind: str, limits: Limits) -> int:
                     width, height = im.size
                     if width * height > limits.max_pixels:
                         raise _too_many_pixels(name, width, height, limits)
-                for index in range(frames):
-                    im.seek(index)
-                    im.load()
+                if not decode and kind in ("jpeg", "png"):
+                    if not _ends_properly(path, kind):
+                        raise FileRefused(damaged)
+                else:
+                    for index in range(frames):
+                        im.seek(index)
+                        im.load()
     except FileRefused:
         raise
     except Image.DecompressionBombError as exc:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.documents.errors import FileRefused
 from app.documents.importer import DEFAULT_LIMITS, Limits, inspect
@@ -39,13 +40,9 @@ class AssemblyResult:
     size: int
 
 
-def file_dpi(path: Path) -> float | None:
-    """The resolution recorded in an image file, or None when it records none."""
-    from PIL import Image
-
-    with Image.open(path) as im:
-        dpi = im.info.get("dpi")
-    if not dpi:
+def _dpi_of(info: Mapping[Any, Any]) -> float | None:
+    dpi = info.get("dpi")
+    if not isinstance(dpi, tuple) or not dpi:
         return None
     x = float(dpi[0])
     if x <= 1.5:
@@ -54,28 +51,31 @@ def file_dpi(path: Path) -> float | None:
     return float(whole) if abs(x - whole) < 0.01 else x  # PNG stores dots per metre
 
 
-def _is_g4_tiff(path: Path) -> bool:
+def file_dpi(path: Path) -> float | None:
+    """The resolution recorded in an image file, or None when it records none."""
     from PIL import Image
 
     with Image.open(path) as im:
-        return im.format == "TIFF" and im.info.get("compression") == "group4"
+        return _dpi_of(im.info)
 
 
-def _needs_transcode(path: Path, kind: str) -> bool:
-    """Whether img2pdf could not embed the file as it is without losing or bloating it."""
+def describe(path: Path, kind: str) -> tuple[float | None, bool]:
+    """The file's dpi, and whether img2pdf could not embed it as it is without losing or
+    bloating it (BMP; bilevel frames not already CCITT G4). One header read."""
     from PIL import Image
 
-    if kind == "bmp":
-        return True
-    if kind == "jpeg":
-        return False
     with Image.open(path) as im:
-        frames = getattr(im, "n_frames", 1)
-        for index in range(frames):
+        dpi = _dpi_of(im.info)
+        if kind == "bmp":
+            return dpi, True
+        if kind == "jpeg":
+            return dpi, False
+        for index in range(getattr(im, "n_frames", 1)):
             im.seek(index)
-            if im.mode == "1" and not (kind == "tiff" and _is_g4_tiff(path)):
-                return True
-    return False
+            g4 = kind == "tiff" and im.info.get("compression") == "group4"
+            if im.mode == "1" and not g4:
+                return dpi, True
+    return dpi, False
 
 
 def _transcode(path: Path, workdir: Path, stem: str) -> list[Path]:
@@ -127,7 +127,7 @@ def _runs(
 ) -> Iterator[_Run]:
     current: _Run | None = None
     for number, source in enumerate(sources):
-        checked = inspect(source.path, limits, source.password)
+        checked = inspect(source.path, limits, source.password, decode=False)
         rotations.extend([source.rotation % 360] * checked.page_count)
         if checked.kind == "pdf":
             if current is not None:
@@ -135,11 +135,11 @@ def _runs(
                 current = None
             yield _Run("pdf", 0.0, [source.path], source.password)
             continue
-        dpi = source.dpi or file_dpi(source.path) or default_dpi
-        if _needs_transcode(source.path, checked.kind):
+        own_dpi, transcode = describe(source.path, checked.kind)
+        dpi = source.dpi or own_dpi or default_dpi
+        files = [source.path]
+        if transcode:
             files = _transcode(source.path, workdir, f"p{number:05d}")
-        else:
-            files = [source.path]
         if current is not None and current.dpi != dpi:
             yield current
             current = None
