@@ -131,12 +131,12 @@ class Central:
 
 
 class ServerThread:
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, port: int = 0) -> None:
         import uvicorn
 
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.bind(("127.0.0.1", port))
         self.port = int(self.sock.getsockname()[1])
         config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=30)
         self.server = uvicorn.Server(config)
@@ -156,13 +156,13 @@ class ServerThread:
         self.sock.close()
 
 
-def start_central(db_url: str, blobs: Path) -> tuple[Central, ServerThread]:
+def start_central(db_url: str, blobs: Path, port: int = 0) -> tuple[Central, ServerThread]:
     from central.app import create_app
     from central.db import Database, migrate
 
     db = Database(db_url)
     migrate(db.engine)
-    thread = ServerThread(create_app(db, blobs))
+    thread = ServerThread(create_app(db, blobs), port)
     return Central(f"http://127.0.0.1:{thread.port}", db_url, db, blobs), thread
 
 

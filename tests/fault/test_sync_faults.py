@@ -1,0 +1,263 @@
+"""Sync under faults, through a loopback proxy that loses answers and cuts connections, a server
+restart mid-upload, and SIGKILL of the client mid-sync: every record reaches the platform once,
+uploads resume (at most one chunk again), and the store stays consistent."""
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.paths import DataPaths
+from app.site_config import SiteConfig
+from app.store.attachments import AttachmentStore
+from app.store.db import Store, open_store
+from app.store.models import Attachment, Case, Document
+from app.sync.client import NetworkError
+from app.sync.engine import SyncEngine, connect, meta_get
+from app.sync.setup import connected_client, settings
+from central.models import Blob, PushLog, ServerRecord
+from tests.conftest import REPO_ROOT
+from tests.sync_helpers import (
+    Central,
+    FaultProxy,
+    ServerThread,
+    connect_store,
+    new_case,
+    start_central,
+    sync,
+)
+
+CHUNK = 64 * 1024
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[Central, ServerThread]]:
+    central, thread = start_central(f"sqlite:///{tmp_path / 'central.db'}", tmp_path / "blobs")
+    central.create_unit("A", "enforcement")
+    try:
+        yield central, thread
+    finally:
+        thread.stop()
+        central.db.close()
+
+
+@pytest.fixture
+def desk(tmp_path: Path, server: tuple[Central, ServerThread]) -> Iterator[Store]:
+    store = open_store(DataPaths(tmp_path / "desk"))
+    connect_store(store, server[0].url, server[0].token("A"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def proxy(server: tuple[Central, ServerThread]) -> Iterator[FaultProxy]:
+    fault = FaultProxy(server[1].port)
+    yield fault
+    fault.stop()
+
+
+def unit(store: Store) -> str:
+    return settings(store)["unit_id"]
+
+
+def server_count(central: Central, table: str) -> int:
+    with central.db.session() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(ServerRecord)
+                .where(ServerRecord.table_name == table)
+            )
+            or 0
+        )
+
+
+def states(store: Store, table: str) -> list[str]:
+    with store.reading() as conn:
+        return [r[0] for r in conn.execute(f"SELECT sync_state FROM {table} ORDER BY id")]
+
+
+def test_a_push_whose_answer_is_lost_is_applied_once(
+    server: tuple[Central, ServerThread], desk: Store, proxy: FaultProxy
+) -> None:
+    central = server[0]
+    ids = [new_case(desk, unit(desk), f"案件{i}") for i in range(3)]
+    proxy.mode = "lose_responses"
+    with pytest.raises(NetworkError):
+        sync(desk, proxy.url)
+    assert states(desk, "cases") == ["sending"] * 3
+    assert server_count(central, "cases") == 3  # applied; only the answer was lost
+    with desk.session() as session:
+        session.get_one(Case, ids[0]).facts = "在途时修改"
+    proxy.mode = "pass"
+    report = sync(desk, proxy.url)
+    assert report.resent_pushes == 1
+    with central.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(PushLog)) == 2
+        versions = {r.id: r.version for r in session.scalars(select(ServerRecord)) if r.id in ids}
+    assert versions == {ids[0]: 2, ids[1]: 1, ids[2]: 1}
+    assert server_count(central, "cases") == 3
+    assert states(desk, "cases") == ["synced"] * 3
+
+
+def test_the_batch_stops_at_the_first_network_failure_and_resumes(
+    server: tuple[Central, ServerThread], desk: Store, proxy: FaultProxy
+) -> None:
+    central = server[0]
+    for i in range(5):
+        new_case(desk, unit(desk), f"案件{i}")
+    with closing(connect(desk)) as conn:
+        cursor_before = meta_get(conn, "cursor")
+
+    def progress(stage: str, done: int, _total: int) -> None:
+        if stage == "push" and done == 2:
+            proxy.mode, proxy.budget = "cut_after", 0
+
+    with pytest.raises(NetworkError):
+        sync(desk, proxy.url, batch_size=2, progress=progress)
+    assert server_count(central, "cases") == 2
+    assert (
+        sorted(states(desk, "cases")) == ["pending"] * 3 + ["synced"] * 2
+        or sorted(states(desk, "cases")) == ["pending"] + ["sending"] * 2 + ["synced"] * 2
+    )
+    with closing(connect(desk)) as conn:
+        assert meta_get(conn, "cursor") == cursor_before  # no pull after the failure
+    proxy.mode = "pass"
+    sync(desk, proxy.url, batch_size=2)
+    assert server_count(central, "cases") == 5 and server_count(central, "parties") == 5
+    assert set(states(desk, "cases")) == set(states(desk, "parties")) == {"synced"}
+
+
+def _attach(store: Store, content: bytes) -> str:
+    case_id = new_case(store, unit(store), "带附件的案件")
+    stored = AttachmentStore(store.paths.attachments).put_bytes(content)
+    with store.session() as session:
+        document = Document(case_id=case_id, doc_type="检验报告", title="检验报告")
+        session.add(document)
+        session.flush()
+        session.add(
+            Attachment(
+                document_id=document.id,
+                sha256=stored.sha256,
+                filename="report.pdf",
+                media_type="application/pdf",
+                size=len(content),
+            )
+        )
+    return stored.sha256
+
+
+def _second_desk(tmp_path: Path, central: Central) -> Store:
+    store = open_store(DataPaths(tmp_path / "desk2"))
+    connect_store(store, central.url, central.token("A", "second"))
+    return store
+
+
+def test_an_upload_cut_mid_chunk_resumes_with_at_most_one_chunk_again(
+    server: tuple[Central, ServerThread], desk: Store, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    central = server[0]
+    content = random.Random(7).randbytes(10 * CHUNK + 123)
+    sha = _attach(desk, content)
+    proxy.mode, proxy.budget = "cut_after", 3 * CHUNK + CHUNK // 2
+    with pytest.raises(NetworkError):
+        sync(desk, proxy.url, chunk_size=CHUNK)
+    first = proxy.client_bytes
+    with central.db.session() as session:
+        blob = session.get_one(Blob, sha)
+        assert blob.received == 3 * CHUNK and not blob.complete
+    assert server_count(central, "attachments") == 0 and server_count(central, "cases") == 0
+    proxy.mode = "pass"
+    report = sync(desk, proxy.url, chunk_size=CHUNK)
+    assert report.chunks_sent == 8  # chunks 4..11: the cut one again, then the rest
+    resent = proxy.client_bytes - first - (len(content) - 3 * CHUNK)
+    assert 0 < resent < CHUNK  # besides the remaining bytes, only request lines and headers
+    assert server_count(central, "attachments") == 1
+    assert hashlib.sha256((central.blobs / sha).read_bytes()).hexdigest() == sha
+    other = _second_desk(tmp_path, central)
+    try:
+        sync(other)
+        client = connected_client(other, SiteConfig())
+        fetched = SyncEngine(other, client).fetch_attachment(sha)
+        client.close()
+        assert fetched.read_bytes() == content
+    finally:
+        other.close()
+
+
+def test_a_server_restart_mid_upload_then_the_upload_completes(
+    server: tuple[Central, ServerThread], desk: Store
+) -> None:
+    central, thread = server
+    content = random.Random(8).randbytes(6 * CHUNK)
+    sha = _attach(desk, content)
+    stopped: list[bool] = []
+
+    def progress(stage: str, done: int, _total: int) -> None:
+        if stage == "upload" and done >= 2 * CHUNK and not stopped:
+            thread.stop()
+            stopped.append(True)
+
+    with pytest.raises(NetworkError):
+        sync(desk, chunk_size=CHUNK, progress=progress)
+    _, restarted = start_central(central.db_url, central.blobs, port=thread.port)
+    try:
+        report = sync(desk, chunk_size=CHUNK)
+        assert report.chunks_sent == 4
+        assert hashlib.sha256((central.blobs / sha).read_bytes()).hexdigest() == sha
+        assert set(states(desk, "attachments")) == {"synced"}
+    finally:
+        restarted.stop()
+        thread.server.should_exit = True
+
+
+def test_sigkill_during_sync_leaves_a_consistent_store_and_the_next_sync_completes(
+    server: tuple[Central, ServerThread], desk: Store, cli_env: dict[str, str]
+) -> None:
+    central = server[0]
+    rng = random.Random(11)
+    ids = [new_case(desk, unit(desk), f"案件{i}") for i in range(150)]
+    command = [sys.executable, str(REPO_ROOT / "main.py"), "--data-dir", str(desk.paths.root)]
+    kills = 0
+    for _round in range(10):
+        with desk.session() as session:
+            for case_id in rng.sample(ids, 20):
+                session.get_one(Case, case_id).facts = f"修改{_round}"
+        proc = subprocess.Popen(
+            [*command, "sync", "--once"],
+            env=cli_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.3, 1.2))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=30)
+        with desk.reading() as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert kills >= 3
+    done = subprocess.run(
+        [*command, "sync", "--once"], env=cli_env, capture_output=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert server_count(central, "cases") == 150 and server_count(central, "parties") == 150
+    assert set(states(desk, "cases")) == {"synced"}
+    with central.db.session() as session:
+        server_facts = {
+            r.id: json.loads(r.data)["facts"]
+            for r in session.scalars(select(ServerRecord).where(ServerRecord.table_name == "cases"))
+        }
+    with desk.session() as session:
+        local_facts = {c.id: c.facts for c in session.scalars(select(Case))}
+    assert server_facts == local_facts
