@@ -128,6 +128,25 @@ def _require_role(actor: SignedInUser, kind: str) -> None:
     raise PermissionDenied(f"当前角色无权记录“{spec.label}”")
 
 
+FIELD_LABELS: dict[str, str] = {
+    "reason": "理由",
+    "members": "专案组成员（至少2名执法人员）",
+    "doc_types": "随案移送的材料",
+    "outcome": "结果",
+    "source": "反向移送来源",
+    "letter": "来函类型",
+}
+"""Plain Chinese names of the data fields a step requires (for refusals)."""
+
+
+def _required(kind: str, data: Mapping[str, Any]) -> None:
+    spec = spec_of(kind)
+    assert spec is not None
+    for key in spec.required:
+        if key != "doc_types" and (key not in data or data[key] is None):
+            raise WorkflowRefused(kind, f"{spec.label}：须填写{FIELD_LABELS.get(key, key)}")
+
+
 def _prepare_data(
     session: Session, case_id: str, kind: str, data: Mapping[str, Any], actor: SignedInUser
 ) -> dict[str, Any]:
@@ -157,6 +176,7 @@ def record_event(
     """
     at = _aware(at)
     _require_role(actor, kind)
+    _required(kind, data or {})
     with store.session() as session:
         case = _case(session, case_id)
         events = load_events(session, case_id)
