@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.domain.workcalendar import CST
 from app.errors import UserError
 from app.services.dashboard import Dashboard
 from app.services.dashboard_deadlines import GroupCount
@@ -81,7 +82,8 @@ def _figures(sheet: Worksheet, dashboard: Dashboard) -> None:
     sheet.append(
         ("单位", f.unit_name if f.unit_code is None else f"{f.unit_name}（{f.unit_code}）")
     )
-    sheet.append(("期限统计时点", dashboard.deadlines.now.isoformat(timespec="seconds")))
+    now = dashboard.deadlines.now.astimezone(CST)
+    sheet.append(("期限统计时点", now.strftime("%Y-%m-%d %H:%M")))
     sheet.append(())
     sheet.append(FIGURE_HEADERS)
     _bold_header(sheet, sheet.max_row)
@@ -109,8 +111,6 @@ def _groups(sheet: Worksheet, first: str, groups: tuple[GroupCount, ...]) -> Non
 
 
 def _items(sheet: Worksheet, dashboard: Dashboard) -> None:
-    from app.domain.workcalendar import CST
-
     sheet.append(ITEM_HEADERS)
     _bold_header(sheet, 1)
     for i in dashboard.deadlines.items:

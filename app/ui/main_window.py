@@ -109,6 +109,9 @@ class MainWindow(QMainWindow):
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self._build_status_bar()
         self._build_shortcuts()
+        from app.ui.dashboard.launcher import install_dashboard_action
+
+        self.dashboard_launcher = install_dashboard_action(self)  # "Dashboard" (Ctrl+D)
         from app.ui.wizard.launcher import install_entry_actions
 
         self.entry = install_entry_actions(self)  # "New case" (Ctrl+N), "Drafts"

@@ -258,6 +258,148 @@
     </message>
 </context>
 <context>
+    <name>DashboardLauncher</name>
+    <message>
+        <source>Dashboard</source>
+        <translation>督办看板</translation>
+    </message>
+    <message>
+        <source>Deadlines due and overdue, and the unit&apos;s figures for a period (Ctrl+D)</source>
+        <translation>到期与逾期的期限、本单位某一期间的统计数据（Ctrl+D）</translation>
+    </message>
+    <message>
+        <source>Supervision</source>
+        <translation>督办</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardView</name>
+    <message>
+        <source>By node</source>
+        <translation>按节点</translation>
+    </message>
+    <message>
+        <source>By person</source>
+        <translation>按承办人</translation>
+    </message>
+    <message>
+        <source>Transfers and filings per month</source>
+        <translation>每月移送与立案</translation>
+    </message>
+    <message>
+        <source>Overdue deadlines by node</source>
+        <translation>各节点逾期期限</translation>
+    </message>
+    <message>
+        <source>This month</source>
+        <translation>本月</translation>
+    </message>
+    <message>
+        <source>This quarter</source>
+        <translation>本季度</translation>
+    </message>
+    <message>
+        <source>This year</source>
+        <translation>本年</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>统计期间</translation>
+    </message>
+    <message>
+        <source>First day (included)</source>
+        <translation>起始日（含）</translation>
+    </message>
+    <message>
+        <source>Last day (included)</source>
+        <translation>截止日（含）</translation>
+    </message>
+    <message>
+        <source>Unit</source>
+        <translation>单位</translation>
+    </message>
+    <message>
+        <source>Due soon within</source>
+        <translation>即将到期：</translation>
+    </message>
+    <message>
+        <source> days</source>
+        <translation> 日内</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Export .xlsx…</source>
+        <translation>导出 .xlsx…</translation>
+    </message>
+    <message>
+        <source>Group / case</source>
+        <translation>分组／案件</translation>
+    </message>
+    <message>
+        <source>Overdue</source>
+        <translation>已逾期</translation>
+    </message>
+    <message>
+        <source>Due today</source>
+        <translation>今日到期</translation>
+    </message>
+    <message>
+        <source>Due soon</source>
+        <translation>即将到期</translation>
+    </message>
+    <message>
+        <source>Due at</source>
+        <translation>到期时间</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>期限</translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation>案件编号</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>正在统计…</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1，%2</translation>
+    </message>
+    <message>
+        <source>Overdue %1 · due today %2 · due within %3 days %4</source>
+        <translation>已逾期 %1 项 · 今日到期 %2 项 · %3日内到期 %4 项</translation>
+    </message>
+    <message>
+        <source>Transferred</source>
+        <translation>移送</translation>
+    </message>
+    <message>
+        <source>Filed by police</source>
+        <translation>公安立案</translation>
+    </message>
+    <message>
+        <source>Export dashboard</source>
+        <translation>导出督办看板</translation>
+    </message>
+    <message>
+        <source>Excel workbook (*.xlsx)</source>
+        <translation>Excel 工作簿 (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出：%1</translation>
+    </message>
+</context>
+<context>
     <name>EntryLauncher</name>
     <message>
         <source>New case</source>
@@ -294,6 +436,13 @@
     <message>
         <source>Resume which draft?</source>
         <translation>继续录入哪一份草稿？</translation>
+    </message>
+</context>
+<context>
+    <name>FigureCard</name>
+    <message>
+        <source>%1% of %2</source>
+        <translation>占 %2 件的 %1%</translation>
     </message>
 </context>
 <context>
