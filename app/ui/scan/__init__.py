@@ -1,0 +1,1 @@
+"""The scan dialog and its page editor (Qt); the work itself is in app.documents."""

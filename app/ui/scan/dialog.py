@@ -1,0 +1,244 @@
+"""The scan dialog: device, source, colour mode and resolution; thumbnails as pages arrive;
+cancel; and the page editor (drag to reorder, rotate, delete, manual duplex, blank pages).
+
+The dialog never touches the scanner or the disk on the GUI thread: scans run through
+:class:`ScanSession` on the task runner; blank-page detection too.
+"""
+
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QPixmap, QTransform
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.documents import pages as page_ops
+from app.documents.pages import Page
+from app.documents.scanners import OptionValue, Scanner, ScanRequest
+from app.errors import UserError
+from app.ui.notices import NoticeBar
+from app.ui.scan.session import ArrivedPage, ScanOutcome, ScanSession
+from app.ui.tasks import TaskRunner
+
+PAGE_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ScanDialog(QDialog):
+    """Scan pages into ``workdir`` and arrange them; :meth:`pages` gives the result."""
+
+    def __init__(
+        self,
+        scanner: Scanner,
+        runner: TaskRunner,
+        workdir: Path,
+        *,
+        device: str = "",
+        extra_options: dict[str, OptionValue] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Scan"))
+        self.runner = runner
+        self.workdir = workdir
+        self.extra_options = dict(extra_options or {})
+        self._batch = 0
+        self.session = ScanSession(scanner, runner, self)
+        self.session.page_arrived.connect(self._add_page)
+        self.session.finished.connect(self._scan_finished)
+
+        self.notice = NoticeBar(self)
+        self.device = QComboBox(self)
+        self.device.setEditable(True)
+        if device:
+            self.device.addItem(device)
+        self.source = QComboBox(self)
+        for key, label in (
+            ("flatbed", self.tr("Flatbed")),
+            ("adf", self.tr("Document feeder")),
+            ("duplex", self.tr("Feeder, both sides")),
+        ):
+            self.source.addItem(label, key)
+        self.mode = QComboBox(self)
+        for key, label in (
+            ("gray", self.tr("Gray")),
+            ("color", self.tr("Colour")),
+            ("lineart", self.tr("Black and white")),
+        ):
+            self.mode.addItem(label, key)
+        self.dpi = QSpinBox(self)
+        self.dpi.setRange(75, 600)
+        self.dpi.setSingleStep(75)
+        self.dpi.setValue(300)
+        self.dpi.setSuffix(" dpi")
+        form = QFormLayout()
+        form.addRow(self.tr("Scanner"), self.device)
+        form.addRow(self.tr("Source"), self.source)
+        form.addRow(self.tr("Colour mode"), self.mode)
+        form.addRow(self.tr("Resolution"), self.dpi)
+
+        self.scan_button = QPushButton(self.tr("Scan"), self)
+        self.scan_button.clicked.connect(self.start_scan)
+        self.cancel_button = QPushButton(self.tr("Stop"), self)
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.session.cancel)
+        self.status = QLabel(self.tr("No pages yet"), self)
+
+        self.page_list = QListWidget(self)
+        self.page_list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.page_list.setIconSize(QSize(120, 160))
+        self.page_list.setMovement(QListWidget.Movement.Snap)
+        self.page_list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.page_list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.page_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.page_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+
+        tools = QHBoxLayout()
+        for text, slot in (
+            (self.tr("Rotate left"), lambda: self.rotate_selected(-90)),
+            (self.tr("Rotate right"), lambda: self.rotate_selected(90)),
+            (self.tr("Delete"), self.delete_selected),
+            (self.tr("Interleave duplex"), self.interleave),
+            (self.tr("Find blank pages"), self.find_blank),
+        ):
+            button = QPushButton(text, self)
+            button.clicked.connect(slot)
+            tools.addWidget(button)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.scan_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.status, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.notice)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.page_list, 1)
+        layout.addLayout(tools)
+        self.resize(820, 620)
+
+    # --- scanning --------------------------------------------------------------------------
+
+    def request(self) -> ScanRequest:
+        return ScanRequest(
+            device=self.device.currentText().strip(),
+            source=str(self.source.currentData()),
+            mode=str(self.mode.currentData()),
+            dpi=self.dpi.value(),
+            options=dict(self.extra_options),
+        )
+
+    def start_scan(self) -> None:
+        request = self.request()
+        if not request.device:
+            self.notice.show_notice(self.tr("Choose a scanner first"))
+            return
+        self._batch += 1
+        self.notice.hide()
+        self.scan_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
+        self.status.setText(self.tr("Scanning…"))
+        self.session.start(request, self.workdir / f"batch-{self._batch:03d}")
+
+    def _add_page(self, arrived: ArrivedPage) -> None:
+        width, height = arrived.thumb_size
+        image = QImage(arrived.thumb_rgb, width, height, width * 3, QImage.Format.Format_RGB888)
+        item = QListWidgetItem(QIcon(QPixmap.fromImage(image.copy())), "")
+        item.setData(PAGE_ROLE, Page(arrived.page.path, 0, float(arrived.page.dpi)))
+        self.page_list.addItem(item)
+        self._renumber()
+        self.status.setText(self.tr("%n page(s) scanned", "", self.page_list.count()))
+
+    def _scan_finished(self, outcome: ScanOutcome) -> None:
+        self.scan_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        self.status.setText(self.tr("%n page(s)", "", self.page_list.count()))
+        if outcome.error:
+            self.notice.show_notice(outcome.error, "error")
+
+    # --- the page editor -------------------------------------------------------------------
+
+    def pages(self) -> tuple[Page, ...]:
+        """The pages in the order shown, with their rotations."""
+        return tuple(self.page_list.item(i).data(PAGE_ROLE) for i in range(self.page_list.count()))
+
+    def _selected_rows(self) -> list[int]:
+        return sorted(self.page_list.row(item) for item in self.page_list.selectedItems())
+
+    def _show(self, pages: tuple[Page, ...]) -> None:
+        """Re-arrange the list items to ``pages`` (same Page objects, new order/rotation)."""
+        old = {
+            self.page_list.item(i).data(PAGE_ROLE).path: self.page_list.item(i).icon()
+            for i in range(self.page_list.count())
+        }
+        self.page_list.clear()
+        for page in pages:
+            item = QListWidgetItem(old[page.path], "")
+            item.setData(PAGE_ROLE, page)
+            self.page_list.addItem(item)
+        self._renumber()
+
+    def _renumber(self) -> None:
+        for i in range(self.page_list.count()):
+            item = self.page_list.item(i)
+            page = item.data(PAGE_ROLE)
+            label = str(i + 1) + (f" ↻{page.rotation}°" if page.rotation else "")
+            item.setText(label)
+
+    def rotate_selected(self, degrees: int) -> None:
+        rows = self._selected_rows()
+        if not rows:
+            return
+        before = self.pages()
+        after = page_ops.rotate(before, rows, degrees)
+        turn = QTransform().rotate(degrees)
+        self._show(after)
+        for row in rows:
+            item = self.page_list.item(row)
+            pixmap = item.icon().pixmap(self.page_list.iconSize())
+            item.setIcon(QIcon(pixmap.transformed(turn)))
+            item.setSelected(True)
+
+    def delete_selected(self) -> None:
+        rows = self._selected_rows()
+        if rows:
+            self._show(page_ops.delete(self.pages(), rows))
+
+    def interleave(self) -> None:
+        try:
+            self._show(page_ops.interleave_duplex(self.pages()))
+        except UserError as exc:
+            self.notice.show_notice(exc.message)
+
+    def find_blank(self) -> None:
+        """Select the pages that look blank (a suggestion: the clerk decides to delete)."""
+        pages = self.pages()
+
+        def op() -> list[int]:
+            return page_ops.suggest_blank(pages)
+
+        def show(rows: list[int]) -> None:
+            self.page_list.clearSelection()
+            for row in rows:
+                if row < self.page_list.count():
+                    self.page_list.item(row).setSelected(True)
+            if rows:
+                numbers = "、".join(str(r + 1) for r in rows)
+                self.notice.show_notice(
+                    self.tr("Pages that look blank: %1").replace("%1", numbers), "info"
+                )
+            else:
+                self.notice.show_notice(self.tr("No blank pages found"), "info")
+
+        self.runner.run(op, show)

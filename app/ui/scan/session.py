@@ -1,0 +1,88 @@
+"""One scan run off the GUI thread: pages (with ready-made thumbnails) stream to the GUI.
+
+The scanner loop runs in the task runner's worker thread; each page's thumbnail is made there
+with Pillow (JPEG draft decoding), so the GUI thread only wraps bytes in a QImage.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.documents.errors import ScanError
+from app.documents.scanners import ScannedPage, Scanner, ScanRequest
+from app.ui.qtcompat import emit
+from app.ui.tasks import TaskRunner
+
+THUMB = 160
+
+
+@dataclass(frozen=True)
+class ArrivedPage:
+    page: ScannedPage
+    thumb_size: tuple[int, int]
+    thumb_rgb: bytes
+
+
+@dataclass(frozen=True)
+class ScanOutcome:
+    pages: int
+    error: str | None  # the Chinese message, when the device failed
+
+
+def thumbnail(path: Path, size: int = THUMB) -> tuple[tuple[int, int], bytes]:
+    """A small RGB rendering of a page image (width, height) and its raw bytes."""
+    from PIL import Image
+
+    with Image.open(path) as im:
+        im.draft("RGB", (size * 2, size * 2))
+        small = im.convert("RGB")
+        small.thumbnail((size, size))
+        return small.size, small.tobytes()
+
+
+class ScanSession(QObject):
+    """Runs one scan at a time.
+
+    Signals:
+        page_arrived(object): an :class:`ArrivedPage`, on the GUI thread.
+        finished(object): a :class:`ScanOutcome`, on the GUI thread.
+    """
+
+    page_arrived = Signal(object)
+    finished = Signal(object)
+
+    def __init__(self, scanner: Scanner, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scanner = scanner
+        self.runner = runner
+        self.running = False
+
+    def start(self, request: ScanRequest, out_dir: Path) -> None:
+        self.running = True
+        scanner = self.scanner
+
+        def op() -> ScanOutcome:
+            count = 0
+            try:
+                for page in scanner.scan(request, out_dir):
+                    size, rgb = thumbnail(page.path)
+                    emit(self.page_arrived, ArrivedPage(page, size, rgb))
+                    count += 1
+            except ScanError as exc:
+                return ScanOutcome(count, str(exc.message))
+            return ScanOutcome(count, None)
+
+        self.runner.run(op, self._done, self._failed)
+
+    def cancel(self) -> None:
+        self.scanner.cancel()
+
+    def _done(self, outcome: ScanOutcome) -> None:
+        self.running = False
+        emit(self.finished, outcome)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running = False
+        self.runner.report_failure(exc)
+        emit(self.finished, ScanOutcome(0, str(exc)))

@@ -1,0 +1,116 @@
+"""The scan dialog with the real SANE test backend: thumbnails as pages arrive, errors as a
+notice with the pages kept, the page editor, and a GUI event loop that never stalls."""
+
+import itertools
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.documents.scanners.sane_backend import SaneScanner
+from app.ui.scan.dialog import ScanDialog
+from app.ui.scan.session import ScanOutcome
+from app.ui.tasks import TaskRunner
+from tests.documents_helpers import needs_sane, sane_env
+
+pytestmark = needs_sane
+
+SLOW: dict[str, str | int | float | bool] = {
+    "read_delay": True,
+    "read_delay_duration": 20000,
+    "read_limit": True,
+    "read_limit_size": 32768,
+}
+
+
+def _dialog(qtbot: QtBot, tmp_path: Path, **options: str | int | float | bool) -> ScanDialog:
+    scanner = SaneScanner(env=sane_env(tmp_path / "sane.d"))
+    dialog = ScanDialog(
+        scanner, TaskRunner(), tmp_path / "pages", device="test", extra_options=options
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.source.setCurrentIndex(dialog.source.findData("adf"))
+    dialog.dpi.setValue(75)
+    return dialog
+
+
+def _scan(qtbot: QtBot, dialog: ScanDialog) -> ScanOutcome:
+    with qtbot.waitSignal(dialog.session.finished, timeout=60000) as blocker:
+        dialog.scan_button.click()
+    outcome = blocker.args[0]
+    assert isinstance(outcome, ScanOutcome)
+    return outcome
+
+
+def test_event_loop_never_stalls_during_a_slow_scan(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path
+) -> None:
+    dialog = _dialog(qtbot, tmp_path, **SLOW)
+    beats: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(lambda: beats.append(time.perf_counter()))
+    arrivals: list[float] = []
+    dialog.session.page_arrived.connect(lambda _p: arrivals.append(time.perf_counter()))
+    heartbeat.start()
+    outcome = _scan(qtbot, dialog)
+    qtbot.wait(50)
+    heartbeat.stop()
+    assert outcome == ScanOutcome(10, None)
+    assert dialog.page_list.count() == 10
+    assert not dialog.page_list.item(0).icon().isNull()
+    assert arrivals[0] < arrivals[-1] - 0.5  # thumbnails appeared while scanning went on
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
+    assert len(beats) > 50
+    assert max(gaps) < 0.100, f"the event loop stalled {max(gaps) * 1000:.0f} ms"
+
+
+def test_jam_shows_a_notice_and_keeps_earlier_pages(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, tmp_path)
+    assert _scan(qtbot, dialog).pages == 10
+    dialog.extra_options["read_return_value"] = "SANE_STATUS_JAMMED"
+    outcome = _scan(qtbot, dialog)
+    assert outcome.pages == 0 and outcome.error is not None and "卡纸" in outcome.error
+    assert dialog.notice.isVisible() and "卡纸" in dialog.notice.text()
+    assert dialog.page_list.count() == 10
+    assert all(p.path.is_file() for p in dialog.pages())
+    assert dialog.scan_button.isEnabled()
+
+
+def test_cover_open(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, tmp_path, read_return_value="SANE_STATUS_COVER_OPEN")
+    assert _scan(qtbot, dialog).pages == 0
+    assert "盖板" in dialog.notice.text()
+
+
+def test_page_editor(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, tmp_path)
+    _scan(qtbot, dialog)
+    original = dialog.pages()
+    dialog.page_list.item(0).setSelected(True)
+    dialog.rotate_selected(90)
+    assert dialog.pages()[0].rotation == 90
+    assert "90" in dialog.page_list.item(0).text()
+    dialog.page_list.clearSelection()
+    dialog.page_list.item(9).setSelected(True)
+    dialog.delete_selected()
+    assert dialog.page_list.count() == 9
+    dialog.interleave()  # 9 pages: refused with a notice, nothing changed
+    assert "偶数页" in dialog.notice.text()
+    assert [p.path for p in dialog.pages()] == [p.path for p in original[:9]]
+
+
+@pytest.mark.parametrize("picture", ["Solid white"])
+def test_blank_pages_are_selected_as_a_suggestion(
+    qtbot: QtBot, tmp_path: Path, picture: str
+) -> None:
+    dialog = _dialog(qtbot, tmp_path, test_picture=picture)
+    _scan(qtbot, dialog)
+    with qtbot.waitSignal(dialog.notice.shown, timeout=20000):
+        dialog.find_blank()
+    assert len(dialog.page_list.selectedItems()) == 10
+    assert dialog.page_list.count() == 10  # suggested, not removed
