@@ -206,10 +206,6 @@
         <translation>案情</translation>
     </message>
     <message>
-        <source>Workflow</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Case no.</source>
         <translation>案号</translation>
     </message>
@@ -406,14 +402,6 @@
 <context>
     <name>EntryLauncher</name>
     <message>
-        <source>Close without transfer</source>
-        <translation>不移送结案</translation>
-    </message>
-    <message>
-        <source>This case appears to meet a criminal prosecution threshold. Why is it closed with an administrative penalty only? The reason goes to the audit log.</source>
-        <translation>本案似已达到刑事立案追诉标准。为何仅作行政处罚结案？理由将记入审计日志。</translation>
-    </message>
-    <message>
         <source>New case</source>
         <translation>新建案件</translation>
     </message>
@@ -428,14 +416,6 @@
     <message>
         <source>Resume a case you have not finished (Ctrl+Shift+D)</source>
         <translation>继续录入未完成的案件（Ctrl+Shift+D）</translation>
-    </message>
-    <message>
-        <source>Edit case</source>
-        <translation>修改案件</translation>
-    </message>
-    <message>
-        <source>Edit the open case in the entry wizard (Ctrl+E)</source>
-        <translation>在录入向导中修改当前案件（Ctrl+E）</translation>
     </message>
     <message>
         <source>Case entry</source>
@@ -456,149 +436,6 @@
     <message>
         <source>Resume which draft?</source>
         <translation>继续录入哪一份草稿？</translation>
-    </message>
-    <message>
-        <source>Open a case first.</source>
-        <translation>请先打开一个案件。</translation>
-    </message>
-    <message>
-        <source>The case was closed; the reason is in the audit log.</source>
-        <translation>案件已结案，理由已记入审计日志。</translation>
-    </message>
-</context>
-<context>
-    <name>EventDialog</name>
-    <message>
-        <source>Time</source>
-        <translation type="unfinished">时间</translation>
-    </message>
-    <message>
-        <source>Reason</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reason (if any)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Team member %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Suspected offence</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Police unit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Procuratorate</source>
-        <translation type="unfinished">检察院</translation>
-    </message>
-    <message>
-        <source>Police unit (if changed)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Items were seized</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Testing or appraisal was needed</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Obviously over the threshold (transfer at once)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Outcome</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Letter</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Progress reply before a decision</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Source</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Sending unit</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Procuratorial opinion no.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reply period</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A period stated in the opinion</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A date stated in the opinion</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Not stated (default period)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Period</source>
-        <translation type="unfinished">统计期间</translation>
-    </message>
-    <message>
-        <source>Counted in</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>days</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>working days</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>months</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Reply due on</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Decision</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Criminal fine already paid (yuan, offset)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Detention already served (days, offset)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Offset note</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Please state the reason.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Please enter the procuratorial opinion&apos;s number.</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -944,10 +781,6 @@ Password for all of them: %2</source>
 <context>
     <name>ThresholdBanner</name>
     <message>
-        <source>Close without transfer (reason required)…</source>
-        <translation>不移送，仅作行政处罚结案（须填写理由）…</translation>
-    </message>
-    <message>
         <source>This case appears to meet the criminal prosecution threshold for %1; consider transferring it to the police.</source>
         <translation>本案似已达到%1的刑事立案追诉标准，请考虑移送公安机关。</translation>
     </message>
@@ -975,10 +808,6 @@ Password for all of them: %2</source>
         <translation>新建案件：%1</translation>
     </message>
     <message>
-        <source>Edit case: %1</source>
-        <translation>修改案件：%1</translation>
-    </message>
-    <message>
         <source>Back</source>
         <translation>上一步</translation>
     </message>
@@ -997,73 +826,6 @@ Password for all of them: %2</source>
     <message>
         <source>Completeness %1/100</source>
         <translation>完整度 %1/100</translation>
-    </message>
-</context>
-<context>
-    <name>WorkflowPanel</name>
-    <message>
-        <source>Loading…</source>
-        <translation type="unfinished">正在加载…</translation>
-    </message>
-    <message>
-        <source>Deadline</source>
-        <translation type="unfinished">期限</translation>
-    </message>
-    <message>
-        <source>Owed by</source>
-        <translation type="unfinished">责任方</translation>
-    </message>
-    <message>
-        <source>Due</source>
-        <translation type="unfinished">期限</translation>
-    </message>
-    <message>
-        <source>Source</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Next steps</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Transfer material</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation type="unfinished">状态</translation>
-    </message>
-    <message>
-        <source>Generate document</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Open / print</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Opens the PDF in the system viewer to print it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Status: %1 · Transfer: %2 · Referral back: %3</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Nothing is owed now.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source> (head)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Recorded: %1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Document generated and stored with the case: %1</source>
-        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
