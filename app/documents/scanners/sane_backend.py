@@ -11,10 +11,11 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from app.documents.errors import ScanWorkerDied
 from app.documents.scanners import DeviceInfo, ScannedPage, ScanRequest
@@ -61,6 +62,13 @@ class SaneScanner:
             proc.terminate()
 
     def scan(self, request: ScanRequest, out_dir: Path) -> Iterator[ScannedPage]:
+        # stderr to a file, not a pipe: driver debug output can never block the worker
+        with tempfile.TemporaryFile() as errors:
+            yield from self._scan(request, out_dir, errors)
+
+    def _scan(
+        self, request: ScanRequest, out_dir: Path, errors: IO[bytes]
+    ) -> Iterator[ScannedPage]:
         out_dir.mkdir(parents=True, exist_ok=True)
         self._cancelled.clear()
         env = dict(self.env if self.env is not None else os.environ)
@@ -69,7 +77,7 @@ class SaneScanner:
             [self.python, "-m", "app.documents.scanners.sane_worker", str(out_dir)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=errors,
             text=True,
             encoding="utf-8",
             env=env,
@@ -86,7 +94,10 @@ class SaneScanner:
             for line in proc.stdout:
                 if self._cancelled.is_set():
                     break
-                event: dict[str, Any] = json.loads(line)
+                try:
+                    event: dict[str, Any] = json.loads(line)
+                except ValueError:
+                    continue  # not ours: the worker keeps the driver off this channel
                 if "page" in event:
                     p = event["page"]
                     yield ScannedPage(
@@ -101,9 +112,8 @@ class SaneScanner:
             if proc.poll() is None and not finished:
                 proc.kill()
             code = proc.wait()
-            stderr = proc.stderr.read() if proc.stderr is not None else ""
-            if proc.stderr is not None:
-                proc.stderr.close()
+            errors.seek(0)
+            stderr = errors.read()[-2000:].decode("utf-8", "replace")
             proc.stdout.close()
             self._proc = None
         if not finished:

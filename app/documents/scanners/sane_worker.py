@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from app.documents.errors import ScanError
 from app.documents.scanners import ScannedPage, ScanRequest
@@ -24,10 +25,20 @@ from app.documents.scanners.common import (
     status_of_sane_message,
 )
 
+_channel: TextIO = sys.stdout
+
 
 def emit(event: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
+    _channel.write(json.dumps(event, ensure_ascii=False) + "\n")
+    _channel.flush()
+
+
+def _own_the_channel() -> None:
+    """Keep stdout for the protocol: whatever a driver prints goes to stderr instead."""
+    global _channel
     sys.stdout.flush()
+    _channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
 
 
 def _page_event(page: ScannedPage) -> dict[str, Any]:
@@ -149,6 +160,7 @@ def run(request: ScanRequest, out_dir: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
+    _own_the_channel()
     out_dir = Path(argv[0])
     request = ScanRequest.from_dict(json.loads(sys.stdin.read()))
     out_dir.mkdir(parents=True, exist_ok=True)
