@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+import app.store.models_sync  # noqa: F401  (registers the outbox hook: version + 1, pending)
 from app.domain.identity import SignedInUser
 from app.domain.roles import Permission
 from app.domain.thresholds import RuleBook, ThresholdResult, evaluate
@@ -137,8 +138,7 @@ def finish_draft(
         found = session.get(Case, draft.case_id)
         if found is None or found.deleted:
             raise UserError("要修改的案件已不存在，草稿已保留")
-        case = found
-        case.version = (case.version or 1) + 1
+        case = found  # the outbox hook bumps its version and marks it pending on flush
     case.domain = spec.domain
     case.category = spec.id
     case.spec_version = spec.version
@@ -212,11 +212,9 @@ def _apply_parties(session: Session, case: Case, raw: object) -> tuple[str, ...]
         data["role"] = data["role"] or "当事人"
         if n < len(current):
             party = current[n]
-            if any(getattr(party, k) != v for k, v in data.items()):
-                for k, v in data.items():
+            for k, v in data.items():
+                if getattr(party, k) != v:
                     setattr(party, k, v)
-                party.version = (party.version or 1) + 1
-                party.sync_state = "pending"
         else:
             party = Party(case_id=case.id, **data)
             session.add(party)
@@ -224,8 +222,6 @@ def _apply_parties(session: Session, case: Case, raw: object) -> tuple[str, ...]
         ids.append(party.id)
     for party in current[len(wanted) :]:
         party.deleted = True
-        party.version = (party.version or 1) + 1
-        party.sync_state = "pending"
     session.flush()
     session.expire(case, ["parties"])
     return tuple(ids)
@@ -256,8 +252,6 @@ def close_without_transfer(
         values["no_transfer_reason"] = text.strip()
     case.fields = values
     case.status = "closed"
-    case.version = (case.version or 1) + 1
-    case.sync_state = "pending"
     session.add(
         Event(
             case_id=case.id,

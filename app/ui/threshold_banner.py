@@ -6,8 +6,10 @@ and its source; aggravated circumstances and items that need a person's judgemen
 The banner never blocks: it makes a suspected crime impossible to miss (以罚代刑).
 """
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.thresholds import RuleHit, ThresholdResult
 
@@ -34,8 +36,26 @@ class ThresholdBanner(QFrame):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.heading)
         layout.addWidget(self.details)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        self.close_button = QPushButton(self.tr("Close without transfer (reason required)…"), self)
+        self.close_button.setAutoDefault(False)
+        self.close_button.hide()
+        actions.addWidget(self.close_button)
+        layout.addLayout(actions)
+        self._close_action: Callable[[], None] | None = None
+        self.close_button.clicked.connect(self._close_clicked)
         self.rule_ids: tuple[str, ...] = ()
         self.hide()
+
+    def set_close_action(self, action: Callable[[], None] | None) -> None:
+        """Offer "close without transfer" (the action asks for the reason); None removes it."""
+        self._close_action = action
+        self.close_button.setVisible(action is not None)
+
+    def _close_clicked(self) -> None:
+        if self._close_action is not None:
+            self._close_action()
 
     def show_result(self, result: ThresholdResult | None) -> None:
         """Show the rules met by ``result`` (hide when none is met or there is no result)."""

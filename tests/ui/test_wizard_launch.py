@@ -152,3 +152,80 @@ def test_case_view_shows_the_threshold_banner(
     other = win.open_case(seeded.food)  # no entry standard, no facts: no banner
     qtbot.waitUntil(lambda: other.detail is not None, timeout=5000)
     assert other.banner.isHidden()
+
+
+def _threshold_case(store: Store, inspector: SignedInUser) -> str:
+    from app.services.case_entry import finish_draft
+
+    registry = builtin_registry()
+    with store.session() as s:
+        d = drafts.start_draft(s, registry, inspector, "tobacco")
+        values = {
+            "title": "无证经营卷烟案",
+            "opened_on": "2024-05-01",
+            "illegal_business_volume": "6万元",
+            "parties": [{"kind": "person", "name": "赵某", "id_number": "320302198001011239"}],
+        }
+        drafts.save_draft(s, d.id, values, 0)
+    with store.session() as s:
+        return finish_draft(s, registry, inspector, d.id).case_id
+
+
+def test_close_without_transfer_from_the_case_view_needs_a_reason(
+    qtbot: QtBot, win: MainWindow, store: Store, inspector: SignedInUser
+) -> None:
+    from sqlalchemy import select
+
+    from app.store.models import AuditEntry, Case
+
+    case_id = _threshold_case(store, inspector)
+    view = win.open_case(case_id)
+    qtbot.waitUntil(lambda: view.detail is not None, timeout=5000)
+    assert view.banner.close_button.isVisible()
+    assert view.banner.close_button.text() == "不移送，仅作行政处罚结案（须填写理由）…"
+    qtbot.mouseClick(view.banner.close_button, Qt.MouseButton.LeftButton)
+    dialog = win.entry.reason_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.accept()  # no reason
+    assert "须填写不移送的理由" in win.notices.text()
+    with store.session() as s:
+        assert s.get_one(Case, case_id).status == "open"
+
+    qtbot.mouseClick(view.banner.close_button, Qt.MouseButton.LeftButton)
+    dialog = win.entry.reason_dialog
+    assert dialog is not None
+    dialog.reason.setPlainText("涉案卷烟系代他人保管，经会商不构成犯罪")
+    dialog.accept()
+    assert win.notices.text() == "案件已结案，理由已记入审计日志。"
+    with store.session() as s:
+        assert s.get_one(Case, case_id).status == "closed"
+        (entry,) = s.scalars(
+            select(AuditEntry).where(AuditEntry.action == "close_without_transfer")
+        ).all()
+        assert entry.detail["reason"] == "涉案卷烟系代他人保管，经会商不构成犯罪"
+        assert [r["id"] for r in entry.detail["rules_met"]] == ["tobacco.225.business_volume"]
+
+
+def test_ctrl_e_edits_the_open_case_in_the_wizard(
+    qtbot: QtBot, win: MainWindow, store: Store, inspector: SignedInUser
+) -> None:
+    from app.store.models import Case
+
+    win.entry.edit_current_case()
+    assert win.notices.text() == "请先打开一个案件。"
+    case_id = _threshold_case(store, inspector)
+    view = win.open_case(case_id)
+    qtbot.waitUntil(lambda: view.detail is not None, timeout=5000)
+    qtbot.keyClick(view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    (wizard,) = win.entry.wizards
+    assert wizard.windowTitle() == "修改案件：烟草专卖违法案件录入标准"
+    assert wizard.draft.case_id == case_id
+    title = wizard.editor("title").focus_widget()
+    assert title.text() == "无证经营卷烟案"  # type: ignore[attr-defined]
+    wizard.values["title"] = "无证经营卷烟案（更正）"
+    with qtbot.waitSignal(wizard.case_saved, timeout=5000):
+        wizard.finish()
+    with store.session() as s:
+        case = s.get_one(Case, case_id)
+        assert case.title == "无证经营卷烟案（更正）" and case.version == 2
+        assert [p.name for p in case.parties if not p.deleted] == ["赵某"]

@@ -100,7 +100,8 @@ class WizardDialog(QDialog):
         self.validation: ValidationResult | None = None
         self.thresholds: ThresholdResult | None = None
         self._finishing = False
-        self.setWindowTitle(self.tr("New case: %1").replace("%1", self.spec.title))
+        title = self.tr("Edit case: %1") if draft.case_id else self.tr("New case: %1")
+        self.setWindowTitle(title.replace("%1", self.spec.title))
         self.resize(1100, 760)
 
         layout = QVBoxLayout(self)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -25,7 +26,9 @@ from app.ui.wizard.specs import PUBLISHED_DIR, load_registry
 
 if TYPE_CHECKING:  # the wizard, the forms engine and the ORM load on first use
     from app.forms import SpecRegistry
+    from app.services.case_entry import EntryResult
     from app.services.drafts import DraftView
+    from app.ui.case_view import CaseView
     from app.ui.main_window import MainWindow
     from app.ui.wizard.dialog import WizardDialog
 
@@ -60,6 +63,38 @@ class ChooserDialog(QDialog):
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
 
 
+class ReasonDialog(QDialog):
+    """Ask why a case that appears to meet a threshold is closed without transfer."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(QCoreApplication.translate("EntryLauncher", "Close without transfer"))
+        self.resize(520, 300)
+        layout = QVBoxLayout(self)
+        prompt = QLabel(
+            QCoreApplication.translate(
+                "EntryLauncher",
+                "This case appears to meet a criminal prosecution threshold. Why is it closed "
+                "with an administrative penalty only? The reason goes to the audit log.",
+            ),
+            self,
+        )
+        prompt.setWordWrap(True)
+        layout.addWidget(prompt)
+        self.reason = QPlainTextEdit(self)
+        self.reason.setTabChangesFocus(True)
+        layout.addWidget(self.reason, 1)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def text(self) -> str:
+        return self.reason.toPlainText()
+
+
 class EntryLauncher:
     """The main window's entry actions and the wizards they opened."""
 
@@ -83,11 +118,22 @@ class EntryLauncher:
             )
         )
         self.drafts_action.triggered.connect(self.show_drafts)
+        self.edit_action = QAction(QCoreApplication.translate("EntryLauncher", "Edit case"), window)
+        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_action.setToolTip(
+            QCoreApplication.translate(
+                "EntryLauncher", "Edit the open case in the entry wizard (Ctrl+E)"
+            )
+        )
+        self.edit_action.triggered.connect(self.edit_current_case)
+        self.reason_dialog: ReasonDialog | None = None
         bar = window.addToolBar(QCoreApplication.translate("EntryLauncher", "Case entry"))
         bar.setObjectName("entryToolBar")
         bar.setMovable(False)
         bar.addAction(self.new_action)
         bar.addAction(self.drafts_action)
+        bar.addAction(self.edit_action)
+        window.case_opened.connect(self._case_opened)
 
     def _with_registry(self, then: Callable[["SpecRegistry"], None]) -> None:
         folder = self.window.store.paths.root / PUBLISHED_DIR
@@ -184,6 +230,66 @@ class EntryLauncher:
     def _forget(self, wizard: "WizardDialog") -> None:
         if wizard in self.wizards:
             self.wizards.remove(wizard)
+
+    def current_case_view(self) -> "CaseView | None":
+        from app.ui.case_view import CaseView
+
+        view = self.window.tabs.currentWidget()
+        return view if isinstance(view, CaseView) else None
+
+    def _case_opened(self, case_id: str) -> None:
+        view = self.current_case_view()
+        if view is not None and view.case_id == case_id:
+            target = view
+            view.banner.set_close_action(lambda: self.ask_close_without_transfer(target))
+
+    def edit_current_case(self) -> None:
+        view = self.current_case_view()
+        if view is None:
+            self.window.notices.show_notice(
+                QCoreApplication.translate("EntryLauncher", "Open a case first."), "info"
+            )
+            return
+        self._with_registry(lambda registry: self._start_edit(registry, view.case_id))
+
+    def _start_edit(self, registry: "SpecRegistry", case_id: str) -> None:
+        store, user = self.window.store, self.window.user
+
+        def op() -> "DraftView":
+            from app.services.drafts import start_edit_draft
+
+            with store.session() as session:
+                return start_edit_draft(session, registry, user, case_id)
+
+        self.window.runner.run(op, lambda draft: self._resume(registry, draft))
+
+    def ask_close_without_transfer(self, view: "CaseView") -> None:
+        self.reason_dialog = ReasonDialog(self.window)
+        dialog = self.reason_dialog
+        dialog.accepted.connect(lambda: self._close_case(view, dialog.text()))
+        dialog.open()
+
+    def _close_case(self, view: "CaseView", reason: str) -> None:
+        store, user, case_id = self.window.store, self.window.user, view.case_id
+
+        def op() -> "EntryResult":
+            from app.services.case_entry import close_without_transfer
+            from app.ui.wizard.specs import builtin_registry
+
+            with store.session() as session:
+                return close_without_transfer(session, builtin_registry(), user, case_id, reason)
+
+        def done(_result: "EntryResult") -> None:
+            self.window.notices.show_notice(
+                QCoreApplication.translate(
+                    "EntryLauncher", "The case was closed; the reason is in the audit log."
+                ),
+                "info",
+            )
+            view.load()
+            self.window.model.reload()
+
+        self.window.runner.run(op, done)
 
     def _case_saved(self, case_id: str) -> None:
         self.window.model.reload()
