@@ -7,9 +7,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.middleware.base import RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.sync.wire import API_PREFIX
 from central.db import Database, now_text
@@ -46,17 +46,34 @@ def create_app(db: Database, blobs: Path) -> FastAPI:
             {"error": "invalid", "message": f"请求格式不符合接口约定：{detail}"}, status_code=422
         )
 
-    @app.middleware("http")
-    async def audit(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            await run_in_threadpool(_audit, db, request, status)
-
+    app.add_middleware(AuditMiddleware, db=db)
     return app
+
+
+class AuditMiddleware:
+    """Writes one audit row per HTTP request once its answer has gone out (a plain ASGI
+    middleware: the body streams through untouched)."""
+
+    def __init__(self, app: ASGIApp, db: Database) -> None:
+        self.app = app
+        self.db = db
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            await run_in_threadpool(_audit, self.db, Request(scope), status)
 
 
 def _audit(db: Database, request: Request, status: int) -> None:

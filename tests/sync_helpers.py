@@ -134,7 +134,8 @@ class ServerThread:
     def __init__(self, app: Any, port: int = 0) -> None:
         import uvicorn
 
-        self.sock = socket.socket()
+        # proto given explicitly: asyncio sets TCP_NODELAY only on IPPROTO_TCP sockets
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", port))
         self.port = int(self.sock.getsockname()[1])

@@ -3,6 +3,7 @@ tokens, idempotent push, merge rules, authorization by unit, blobs, audit."""
 
 import hashlib
 import json
+import time
 import uuid
 from typing import Any
 
@@ -54,6 +55,17 @@ def change(table: str, data: dict[str, Any], base: int | None = None, changed: A
         "changed": changed,
         "data": data,
     }
+
+
+def audit_rows(central: Central, count: int) -> list[AuditRow]:
+    """The audit rows once ``count`` exist (each is written just after its answer is sent)."""
+    deadline = time.monotonic() + 10
+    while True:
+        with central.db.session() as session:
+            rows = list(session.scalars(select(AuditRow).order_by(AuditRow.id)).all())
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.02)
 
 
 def pulled(central: Central, token: str) -> dict[str, dict[str, Any]]:
@@ -117,7 +129,7 @@ def test_push_with_the_same_key_is_applied_once_and_every_request_is_audited(
     with central.db.session() as session:
         row = session.get_one(ServerRecord, record["id"])
         assert row.version == 1
-        audit = session.scalars(select(AuditRow).order_by(AuditRow.id)).all()
+    audit = audit_rows(central, 2)
     assert [(a.method, a.path, a.status) for a in audit] == [
         ("POST", "/api/v1/push", 200),
         ("POST", "/api/v1/push", 200),
@@ -125,9 +137,8 @@ def test_push_with_the_same_key_is_applied_once_and_every_request_is_audited(
     assert [a.action for a in audit] == ["push:1", "push:replayed"]
     assert {a.unit_id for a in audit} == {units["A"]} and audit[0].user_name == "张三"
     central.api("bad", "GET", "/pull")
-    with central.db.session() as session:
-        last = session.scalars(select(AuditRow).order_by(AuditRow.id.desc())).first()
-        assert last is not None and (last.status, last.unit_id) == (401, None)
+    last = audit_rows(central, 3)[-1]
+    assert (last.path, last.status, last.unit_id) == ("/api/v1/pull", 401, None)
 
 
 def test_field_merge_and_overlapping_edits(central: Central, units: dict[str, str]) -> None:
