@@ -114,3 +114,42 @@ def test_blank_pages_are_selected_as_a_suggestion(
         dialog.find_blank()
     assert len(dialog.page_list.selectedItems()) == 10
     assert dialog.page_list.count() == 10  # suggested, not removed
+
+
+def test_attach_scanned_pages_to_a_case(qtbot: QtBot, tmp_path: Path) -> None:
+    import pikepdf
+
+    from app.paths import DataPaths
+    from app.store.db import open_store
+    from app.ui.scan.dialog import AttachTarget
+    from tests.documents_helpers import make_case
+
+    store = open_store(DataPaths(tmp_path / "data"))
+    try:
+        case_id = make_case(store)
+        scanner = SaneScanner(env=sane_env(tmp_path / "sane.d"))
+        dialog = ScanDialog(
+            scanner,
+            TaskRunner(),
+            tmp_path / "pages",
+            device="test",
+            attach_target=AttachTarget(store, case_id),
+        )
+        qtbot.addWidget(dialog)
+        dialog.dpi.setValue(75)
+        _scan(qtbot, dialog)
+        _scan(qtbot, dialog)  # a second flatbed page
+        dialog.page_list.item(1).setSelected(True)
+        dialog.rotate_selected(90)
+        dialog.doc_type.setCurrentIndex(dialog.doc_type.findData("investigation_report"))
+        with qtbot.waitSignal(dialog.notice.shown, timeout=20000) as shown:
+            dialog.attach_button.click()
+        assert "2 页" in shown.args[0]
+        with store.reading() as conn:
+            row = conn.execute("SELECT doc_type, page_count FROM documents").fetchone()
+            (sha,) = conn.execute("SELECT sha256 FROM attachments").fetchone()
+        assert tuple(row) == ("investigation_report", 2)
+        with pikepdf.open(store.paths.attachments / sha[:2] / sha) as pdf:
+            assert [int(p.obj.get("/Rotate", 0)) for p in pdf.pages] == [0, 90]
+    finally:
+        store.close()

@@ -5,6 +5,7 @@ The dialog never touches the scanner or the disk on the GUI thread: scans run th
 :class:`ScanSession` on the task runner; blank-page detection too.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -28,11 +29,34 @@ from app.documents import pages as page_ops
 from app.documents.pages import Page
 from app.documents.scanners import OptionValue, Scanner, ScanRequest
 from app.errors import UserError
+from app.store.db import Store
 from app.ui.notices import NoticeBar
 from app.ui.scan.session import ArrivedPage, ScanOutcome, ScanSession
 from app.ui.tasks import TaskRunner
 
 PAGE_ROLE = Qt.ItemDataRole.UserRole
+
+
+@dataclass(frozen=True)
+class AttachTarget:
+    """Where "Attach to case" puts the pages: one document on this case."""
+
+    store: Store
+    case_id: str
+
+
+def attach_pages(target: AttachTarget, pages: tuple[Page, ...], doc_type: str, pdf: Path) -> int:
+    """Assemble ``pages`` into ``pdf`` (lossless) and attach it; the document's page count.
+
+    Runs on the task runner's worker thread.
+    """
+    from app.documents.pdf_assembly import PageSource, assemble
+    from app.services.attach import attach_files
+
+    sources = [PageSource(p.path, dpi=p.dpi, rotation=p.rotation) for p in pages]
+    assemble(sources, pdf)
+    result = attach_files(target.store, target.case_id, [pdf], doc_type)
+    return result.page_count
 
 
 class ScanDialog(QDialog):
@@ -46,6 +70,7 @@ class ScanDialog(QDialog):
         *,
         device: str = "",
         extra_options: dict[str, OptionValue] | None = None,
+        attach_target: AttachTarget | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -54,6 +79,7 @@ class ScanDialog(QDialog):
         self.workdir = workdir
         self.extra_options = dict(extra_options or {})
         self._batch = 0
+        self.attach_target = attach_target
         self.session = ScanSession(scanner, runner, self)
         self.session.page_arrived.connect(self._add_page)
         self.session.finished.connect(self._scan_finished)
@@ -115,6 +141,21 @@ class ScanDialog(QDialog):
             button = QPushButton(text, self)
             button.clicked.connect(slot)
             tools.addWidget(button)
+
+        self.doc_type = QComboBox(self)
+        self.attach_button = QPushButton(self.tr("Attach to case"), self)
+        self.attach_button.clicked.connect(self.attach)
+        if attach_target is not None:
+            from app.services.attach import document_types
+
+            for key, label in document_types().items():
+                self.doc_type.addItem(f"{label}（{key}）", key)
+            tools.addStretch(1)
+            tools.addWidget(self.doc_type)
+            tools.addWidget(self.attach_button)
+        else:
+            self.doc_type.hide()
+            self.attach_button.hide()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.scan_button)
@@ -242,3 +283,31 @@ class ScanDialog(QDialog):
                 self.notice.show_notice(self.tr("No blank pages found"), "info")
 
         self.runner.run(op, show)
+
+    def attach(self) -> None:
+        """Make the PDF and attach it to the case, off the GUI thread."""
+        target, pages = self.attach_target, self.pages()
+        if target is None or not pages:
+            self.notice.show_notice(self.tr("There are no pages to attach"))
+            return
+        doc_type = str(self.doc_type.currentData())
+        self._batch += 1
+        pdf = self.workdir / f"document-{self._batch:03d}.pdf"
+        self.attach_button.setEnabled(False)
+
+        def op() -> int:
+            return attach_pages(target, pages, doc_type, pdf)
+
+        def done(count: int) -> None:
+            self.attach_button.setEnabled(True)
+            text = self.tr("Attached to the case as one document of %n page(s)", "", count)
+            self.notice.show_notice(text, "info")
+
+        def failed(exc: BaseException) -> None:
+            self.attach_button.setEnabled(True)
+            if isinstance(exc, UserError):
+                self.notice.show_notice(str(exc), "error")
+            else:
+                self.runner.report_failure(exc)
+
+        self.runner.run(op, done, failed)
