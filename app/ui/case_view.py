@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.identity import SignedInUser
 from app.store.db import Store
 from app.ui.case_table import sync_state_text
 from app.ui.qtcompat import emit
@@ -30,6 +31,7 @@ from app.ui.tasks import TaskRunner
 if TYPE_CHECKING:
     from app.domain.thresholds import ThresholdResult
     from app.services.case_queries import CaseDetail
+    from app.ui.workflow_panel import WorkflowPanel
 
 _OVERDUE = QColor("#fde2df")
 
@@ -62,6 +64,16 @@ def owed_by_text(owed_by: str) -> str:
         "procuratorate": QCoreApplication.translate("CaseView", "Procuratorate"),
         "court": QCoreApplication.translate("CaseView", "Court"),
     }.get(owed_by, owed_by)
+
+
+def signed_in_user(widget: QWidget | None) -> SignedInUser | None:
+    """The user of the window ``widget`` belongs to (a parent with a ``user`` attribute)."""
+    while widget is not None:
+        user = getattr(widget, "user", None)
+        if isinstance(user, SignedInUser):
+            return user
+        widget = widget.parentWidget()
+    return None
 
 
 def _table(parent: QWidget, headers: list[str]) -> QTableWidget:
@@ -99,7 +111,12 @@ class CaseView(QWidget):
     title_changed = Signal(str)
 
     def __init__(
-        self, store: Store, runner: TaskRunner, case_id: str, parent: QWidget | None = None
+        self,
+        store: Store,
+        runner: TaskRunner,
+        case_id: str,
+        parent: QWidget | None = None,
+        user: SignedInUser | None = None,
     ):
         super().__init__(parent)
         self.case_id = case_id
@@ -175,6 +192,14 @@ class CaseView(QWidget):
         self.tabs.addTab(self.documents, self.tr("Documents"))
         self.tabs.addTab(self.deadlines, self.tr("Deadlines"))
         self.tabs.addTab(self.facts, self.tr("Facts"))
+        self.workflow: WorkflowPanel | None = None
+        user = user or signed_in_user(parent)
+        if user is not None:  # the workflow tab (app/ui/workflow_panel.py)
+            from app.ui.workflow_panel import WorkflowPanel as Panel
+
+            self.workflow = Panel(store, runner, user, case_id, self)
+            self.workflow.changed.connect(lambda _kind: self.load())
+            self.tabs.addTab(self.workflow, self.tr("Workflow"))
         layout.addWidget(self.tabs, 1)
 
     def _field_titles(self) -> list[tuple[str, str]]:
@@ -198,6 +223,8 @@ class CaseView(QWidget):
                 return case_detail(session, case_id)
 
         self._runner.run(op, self._show)
+        if self.workflow is not None:
+            self.workflow.load()
 
     def _show(self, detail: "CaseDetail | None") -> None:
         if detail is None:

@@ -206,6 +206,10 @@
         <translation>案情</translation>
     </message>
     <message>
+        <source>Workflow</source>
+        <translation>移送流程</translation>
+    </message>
+    <message>
         <source>Case no.</source>
         <translation>案号</translation>
     </message>
@@ -460,6 +464,141 @@
     <message>
         <source>The case was closed; the reason is in the audit log.</source>
         <translation>案件已结案，理由已记入审计日志。</translation>
+    </message>
+</context>
+<context>
+    <name>EventDialog</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>理由</translation>
+    </message>
+    <message>
+        <source>Reason (if any)</source>
+        <translation>理由（如有）</translation>
+    </message>
+    <message>
+        <source>Team member %1</source>
+        <translation>专案组成员%1</translation>
+    </message>
+    <message>
+        <source>Suspected offence</source>
+        <translation>涉嫌罪名</translation>
+    </message>
+    <message>
+        <source>Police unit</source>
+        <translation>公安机关</translation>
+    </message>
+    <message>
+        <source>Procuratorate</source>
+        <translation>人民检察院</translation>
+    </message>
+    <message>
+        <source>Police unit (if changed)</source>
+        <translation>公安机关（如有变更）</translation>
+    </message>
+    <message>
+        <source>Items were seized</source>
+        <translation>已查封扣押涉案物品</translation>
+    </message>
+    <message>
+        <source>Testing or appraisal was needed</source>
+        <translation>需要检验或鉴定</translation>
+    </message>
+    <message>
+        <source>Obviously over the threshold (transfer at once)</source>
+        <translation>明显达到追诉标准（应立即移送）</translation>
+    </message>
+    <message>
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Letter</source>
+        <translation>来函类型</translation>
+    </message>
+    <message>
+        <source>Progress reply before a decision</source>
+        <translation>作出决定前的阶段性回复</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Sending unit</source>
+        <translation>移送单位</translation>
+    </message>
+    <message>
+        <source>Procuratorial opinion no.</source>
+        <translation>检察意见书文号</translation>
+    </message>
+    <message>
+        <source>Reply period</source>
+        <translation>回复期限</translation>
+    </message>
+    <message>
+        <source>A period stated in the opinion</source>
+        <translation>检察意见载明的期间</translation>
+    </message>
+    <message>
+        <source>A date stated in the opinion</source>
+        <translation>检察意见载明的日期</translation>
+    </message>
+    <message>
+        <source>Not stated (default period)</source>
+        <translation>未载明（按默认期限）</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>期间</translation>
+    </message>
+    <message>
+        <source>Counted in</source>
+        <translation>计算单位</translation>
+    </message>
+    <message>
+        <source>days</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <source>working days</source>
+        <translation>工作日</translation>
+    </message>
+    <message>
+        <source>months</source>
+        <translation>个月</translation>
+    </message>
+    <message>
+        <source>Reply due on</source>
+        <translation>回复截止日期</translation>
+    </message>
+    <message>
+        <source>Decision</source>
+        <translation>处罚决定</translation>
+    </message>
+    <message>
+        <source>Criminal fine already paid (yuan, offset)</source>
+        <translation>已缴纳罚金（元，折抵）</translation>
+    </message>
+    <message>
+        <source>Detention already served (days, offset)</source>
+        <translation>已执行拘留（日，折抵）</translation>
+    </message>
+    <message>
+        <source>Offset note</source>
+        <translation>折抵说明</translation>
+    </message>
+    <message>
+        <source>Please state the reason.</source>
+        <translation>请填写理由。</translation>
+    </message>
+    <message>
+        <source>Please enter the procuratorial opinion&apos;s number.</source>
+        <translation>请填写检察意见书文号。</translation>
     </message>
 </context>
 <context>
@@ -872,6 +1011,73 @@ Password for all of them: %2</source>
     <message>
         <source>Completeness %1/100</source>
         <translation>完整度 %1/100</translation>
+    </message>
+</context>
+<context>
+    <name>WorkflowPanel</name>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>时限</translation>
+    </message>
+    <message>
+        <source>Owed by</source>
+        <translation>责任方</translation>
+    </message>
+    <message>
+        <source>Due</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>依据</translation>
+    </message>
+    <message>
+        <source>Next steps</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Transfer material</source>
+        <translation>移送材料</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Generate document</source>
+        <translation>生成文书</translation>
+    </message>
+    <message>
+        <source>Open / print</source>
+        <translation>打开/打印</translation>
+    </message>
+    <message>
+        <source>Opens the PDF in the system viewer to print it</source>
+        <translation>用系统阅读器打开 PDF，从中打印</translation>
+    </message>
+    <message>
+        <source>Status: %1 · Transfer: %2 · Referral back: %3</source>
+        <translation>案件状态：%1 · 正向移送：%2 · 反向移送：%3</translation>
+    </message>
+    <message>
+        <source>Nothing is owed now.</source>
+        <translation>当前没有待办事项。</translation>
+    </message>
+    <message>
+        <source> (head)</source>
+        <translation>（负责人）</translation>
+    </message>
+    <message>
+        <source>Recorded: %1</source>
+        <translation>已记录：%1</translation>
+    </message>
+    <message>
+        <source>Document generated and stored with the case: %1</source>
+        <translation>文书已生成并存入案件：%1</translation>
     </message>
 </context>
 </TS>
