@@ -24,7 +24,7 @@ PROTOCOL_HEADER = "X-Xianjie-Protocol"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 API_PREFIX = "/api/v1"
 
-CHUNK_SIZE = 1024 * 1024
+CHUNK_SIZE = 4 * 1024 * 1024
 """Attachment chunk size in bytes (the server accepts chunks up to :data:`MAX_CHUNK`)."""
 MAX_CHUNK = 8 * 1024 * 1024
 MAX_PUSH_RECORDS = 500
