@@ -3,6 +3,7 @@ materials waiver, stored deadlines (UTC) equal to the engine's, rows kept in ste
 
 import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,3 +170,38 @@ def test_an_earlier_event_or_an_unknown_case_is_refused(store: Store, desk: Desk
         record_event(
             store, desk.inspector, desk.forward_case, "evidence_collected", at=datetime(2025, 10, 1)
         )
+
+
+def test_workflow_rows_round_trip_through_export_and_import(
+    store: Store, desk: Desk, tmp_path: Path
+) -> None:
+    from app.paths import DataPaths
+    from app.store.db import open_store
+    from app.store.exchange import export_json, import_json
+
+    _to_approval(store, desk)
+    case = desk.reverse_case
+    record_event(store, desk.inspector, case, "case_opened", at=T0)
+    record_event(store, desk.inspector, case, "crime_suspected", at=T0, data={"obvious": True})
+    record_event(
+        store,
+        desk.head,
+        case,
+        "closed",
+        at=T0 + timedelta(hours=2),
+        data={"reason": "经复核未达追诉标准，依法作行政处罚"},
+    )
+    with sqlite3.connect(store.paths.database) as conn:
+        rows = conn.execute(
+            "SELECT rule_id, met_at, cancelled_at, nature, verified, period_source FROM deadlines"
+        ).fetchall()
+    assert any(r[2] for r in rows), rows  # closing cancelled what was still open
+    assert {r[3] for r in rows} <= {"duty", "window", "chase"} and {r[5] for r in rows} == {"rule"}
+    first = export_json(store)
+    assert b'"period_source":"rule"' in first and b'"cancelled_at":"2025-' in first
+    other = open_store(DataPaths(tmp_path / "other"))
+    try:
+        import_json(other, first)
+        assert export_json(other) == first
+    finally:
+        other.close()
