@@ -25,7 +25,7 @@ from app.services.dashboard_figures import (
     MonthCount,
     UnitFigures,
     builtin_entry_rules,
-    monthly_counts,
+    event_counts,
     unit_figures,
 )
 from app.services.dashboard_period import Period
@@ -100,6 +100,7 @@ def compute_dashboard(
     rules = rules or builtin_entry_rules()
     with store.reading() as conn:
         unit_id, unit_name = _resolve_unit(conn, query.unit_code)
+        events = event_counts(conn, period=query.period, unit_id=unit_id)
         figures = unit_figures(
             conn,
             period=query.period,
@@ -108,11 +109,11 @@ def compute_dashboard(
             unit_name=unit_name,
             now=query.now,
             rules=rules,
+            events=events,
             complete_threshold=query.complete_threshold,
         )
         board = deadline_board(conn, now=query.now, soon_days=query.soon_days, unit_id=unit_id)
-        months = monthly_counts(conn, period=query.period, unit_id=unit_id)
-    return Dashboard(query, figures, board, tuple(months))
+    return Dashboard(query, figures, board, events.months)
 
 
 def to_dict(dashboard: Dashboard) -> dict[str, object]:
