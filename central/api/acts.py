@@ -1,15 +1,29 @@
 """Actions of the police, the procuratorate and the court on a transferred case."""
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from typing_extensions import TypedDict
 
 from app.sync.wire import Record
 from central.acts import perform
-from central.api.deps import CallerDep, DatabaseDep
+from central.api.deps import ERROR_RESPONSES, CallerDep, DatabaseDep
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
+
+
+ActionName = Literal[
+    "receipt",
+    "forward",
+    "supplement",
+    "file",
+    "not-file",
+    "reconsideration",
+    "supervise",
+    "opinion",
+    "reverse",
+    "court-referral",
+]
 
 
 class ActRequest(TypedDict):
@@ -18,7 +32,9 @@ class ActRequest(TypedDict):
 
 
 @router.post("/act/{action}")
-def act(action: str, body: ActRequest, who: CallerDep, db: DatabaseDep, request: Request) -> Record:
+def act(
+    action: ActionName, body: ActRequest, who: CallerDep, db: DatabaseDep, request: Request
+) -> Record:
     """receipt, forward, supplement, file, not-file, reconsideration (police); supervise,
     opinion, reverse (procuratorate); court-referral (court)."""
     request.state.action = f"act:{action}"

@@ -2,29 +2,34 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from app.sync.wire import BlobStatus
-from central.api.deps import BlobRootDep, CallerDep, DatabaseDep
+from central.api.deps import ERROR_RESPONSES, BlobRootDep, CallerDep, DatabaseDep
 from central.blobs import check_sha, put_chunk, status
 from central.errors import forbidden, not_found
 from central.models import Blob
 from central.records import visible_blob
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
+MAX_BLOB = 1 << 40
+"""The largest attachment the platform takes (1 TiB)."""
+Sha256 = Annotated[
+    str, Path(pattern="^[0-9a-f]{64}$", description="内容的 SHA-256（小写十六进制）")
+]
 
 
 @router.put("/blobs/{sha256}")
 async def upload_chunk(
-    sha256: str,
+    sha256: Sha256,
     request: Request,
     who: CallerDep,
     db: DatabaseDep,
     root: BlobRootDep,
-    offset: Annotated[int, Query(ge=0)],
-    size: Annotated[int, Query(ge=0)],
+    offset: Annotated[int, Query(ge=0, le=MAX_BLOB)],
+    size: Annotated[int, Query(ge=0, le=MAX_BLOB)],
 ) -> BlobStatus:
     """Write the body at ``offset`` of the ``size``-byte content named ``sha256``."""
     body = await request.body()
@@ -41,7 +46,7 @@ async def upload_chunk(
 
 
 @router.get("/blobs/{sha256}/status")
-def blob_status(sha256: str, who: CallerDep, db: DatabaseDep) -> BlobStatus:
+def blob_status(sha256: Sha256, who: CallerDep, db: DatabaseDep) -> BlobStatus:
     """How much of the content has arrived (an upload resumes from ``received``)."""
     check_sha(sha256)
     with db.session() as session:
@@ -49,7 +54,7 @@ def blob_status(sha256: str, who: CallerDep, db: DatabaseDep) -> BlobStatus:
 
 
 @router.get("/blobs/{sha256}", response_class=FileResponse)
-def download(sha256: str, who: CallerDep, db: DatabaseDep, root: BlobRootDep) -> FileResponse:
+def download(sha256: Sha256, who: CallerDep, db: DatabaseDep, root: BlobRootDep) -> FileResponse:
     """The content, for a unit that may see an attachment with it."""
     check_sha(sha256)
     with db.session() as session:

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 
-from app.sync.wire import PROTOCOL_MAX, PROTOCOL_MIN
+from app.sync.wire import PROTOCOL_MAX, PROTOCOL_MIN, ErrorBody
 from central.admin import authenticate
 from central.db import Database
 from central.errors import ApiError
@@ -68,6 +68,20 @@ def caller(
     request.state.token_id = row.id
     return Caller(unit=unit, user_name=row.user_name, token_id=row.id)
 
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in (
+        (400, "请求缺少必需的内容"),
+        (401, "设备令牌缺失、无效或已吊销"),
+        (403, "无权访问"),
+        (404, "不存在"),
+        (409, "与平台上的状态冲突"),
+        (422, "请求格式不符合接口约定"),
+        (426, "协议版本不在平台支持的范围内：请升级客户端"),
+    )
+}
+"""The error answers every route may give (documented in the OpenAPI contract)."""
 
 CallerDep = Annotated[Caller, Depends(caller)]
 DatabaseDep = Annotated[Database, Depends(database)]

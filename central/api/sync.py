@@ -19,13 +19,13 @@ from app.sync.wire import (
     ReferenceItem,
 )
 from central.admin import unit_record
-from central.api.deps import CallerDep, DatabaseDep
+from central.api.deps import ERROR_RESPONSES, CallerDep, DatabaseDep
 from central.db import now_text
 from central.errors import ApiError, invalid, not_found
 from central.models import PushLog, Reference
 from central.records import apply_change, encode, pull
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @router.get("/hello")
@@ -48,12 +48,10 @@ def push(
     who: CallerDep,
     db: DatabaseDep,
     request: Request,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=100)],
 ) -> PushResponse:
     """Apply records in order, in one transaction; the same key gets the same answer."""
-    key = (idempotency_key or "").strip()
-    if not 8 <= len(key) <= 100:
-        raise ApiError(400, "invalid", "推送缺少幂等键（Idempotency-Key）")
+    key = idempotency_key.strip()
     if len(body["changes"]) > MAX_PUSH_RECORDS:
         raise invalid(f"一次最多推送 {MAX_PUSH_RECORDS} 条记录")
     request.state.action = f"push:{len(body['changes'])}"
@@ -85,7 +83,7 @@ def push(
 def pull_page(
     who: CallerDep,
     db: DatabaseDep,
-    cursor: Annotated[int, Query(ge=0)] = 0,
+    cursor: Annotated[int, Query(ge=0, le=(1 << 62))] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PULL_LIMIT)] = 500,
 ) -> PullPage:
     """The changes this unit may see after ``cursor``, oldest first."""
