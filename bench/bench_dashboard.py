@@ -20,6 +20,7 @@ filled first with ``demo-data`` (in-process, timed).
 """
 
 import argparse
+import os
 import platform
 import sqlite3
 import statistics
@@ -160,17 +161,20 @@ def bench_size(folder: Path, cases: int, runs: int) -> dict[str, object]:
     }
 
 
-def report(results: list[dict[str, object]], runs: int) -> str:
+def report(results: list[dict[str, object]], runs: int, load: tuple[float, float]) -> str:
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
     machine = (
         f"{platform.platform()}, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {len(__import__('os').sched_getaffinity(0))} CPUs"
+        f"SQLite {sqlite3.sqlite_version}, {len(os.sched_getaffinity(0))} CPUs"
     )
     lines = [
         "# Dashboard benchmark",
         "",
         f"Measured by `bench/bench_dashboard.py` on {when}: {runs} runs of each query through "
-        f"each path, alternating, after 3 warm-up runs. Machine: {machine}.",
+        f"each path, alternating, after 3 warm-up runs. Machine: {machine}. Load average "
+        f"(1 min) {load[0]:.1f} at the start and {load[1]:.1f} at the end: other work on the "
+        "machine slows both paths alike, so compare the ratio, not the milliseconds, between "
+        "runs.",
         "",
         "App = `compute_dashboard(store, query)`: every figure of docs/dashboard.md, the open "
         "deadlines due today, soon (3 days) and overdue with their node and person, and twelve "
