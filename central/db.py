@@ -65,6 +65,10 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            finally:
+                session.info.pop(
+                    "seq_block", None
+                )  # change numbers never outlive their transaction
 
     def close(self) -> None:
         self.engine.dispose()

@@ -85,7 +85,6 @@ def write_record(
         existing.data = text
         existing.updated_at = now_text()
     session.add(RecordVersion(record_id=data["id"], version=version, data=text))
-    session.flush()
     if table == "cases" and owner_unit_id is not None:
         grant(session, data["id"], owner_unit_id, "owner")
     if table == "transfers" and case_id is not None and data.get("status") != "drafting":

@@ -109,6 +109,9 @@ def test_transfer_acts_and_reverse_referral_flow_between_units(
     with b.session() as session:
         assert session.get(Case, case_id) is None
         assert session.query(Event).count() == 0
+    for store in desks.values():
+        with store.reading() as conn:
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_pending_local_edits_survive_a_pull_and_merge_by_field(
