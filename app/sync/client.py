@@ -24,6 +24,7 @@ from app.sync.wire import (
     Hello,
     PullPage,
     PushResponse,
+    ReferenceItem,
 )
 
 CONNECT_TIMEOUT = 5.0
@@ -153,6 +154,9 @@ class SyncClient:
             raise NetworkError("下载附件时网络中断，稍后会重试", detail=str(exc)) from exc
         finally:
             response.close()
+
+    def reference_list(self) -> list[ReferenceItem]:
+        return cast(list[ReferenceItem], self._json(self._request("GET", "/reference")))
 
     def reference(self, name: str, etag: str | None) -> tuple[bytes | None, str | None]:
         """A reference-data file, or None when the ETag still matches (304)."""

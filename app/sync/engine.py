@@ -18,6 +18,7 @@ stays, and the next run continues from there. A 4xx on one record marks that rec
 ``error`` with the platform's reason; a 4xx on a whole request ends the run.
 """
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -99,6 +100,8 @@ class SyncReport:
     chunks_sent: int = 0
     bytes_sent: int = 0
     notices: list[str] = field(default_factory=list)
+    reference: list[str] = field(default_factory=list)
+    """Reference-data files updated in this run."""
     cursor: int = 0
 
 
@@ -207,6 +210,7 @@ class SyncEngine:
         with closing(connect(self.store)) as conn:
             self._push_all(conn, report)
             self._pull_all(conn, report)
+            self._fetch_reference(conn, report)
             with transaction(conn):
                 meta_set(conn, "last_success", format_utc(utc_now()))
         return report
@@ -426,6 +430,34 @@ class SyncEngine:
             self.progress("pull", report.pulled, 0)
             if not page["more"]:
                 return
+
+    # --- reference data ---------------------------------------------------------------------
+
+    def _fetch_reference(self, conn: sqlite3.Connection, report: SyncReport) -> None:
+        """Published reference files whose hash changed, into ``reference/`` (by ETag)."""
+        folder = self.store.paths.root / "reference"
+        for item in self.client.reference_list():
+            self.cancel.check()
+            name = item["name"]
+            if "/" in name or "\\" in name or name.startswith("."):
+                continue
+            key = f"reference:{name}"
+            known = meta_get(conn, key)
+            target = folder / name
+            if known == item["sha256"] and target.is_file():
+                continue
+            content, _etag = self.client.reference(name, f'"{known}"' if known else None)
+            if content is None:
+                continue
+            if hashlib.sha256(content).hexdigest() != item["sha256"]:
+                raise SyncError(f"参考数据 {name} 与平台公布的哈希不符，未采用")
+            folder.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".partial")
+            partial.write_bytes(content)
+            partial.replace(target)
+            with transaction(conn):
+                meta_set(conn, key, item["sha256"])
+            report.reference.append(name)
 
     @staticmethod
     def _reindex(conn: sqlite3.Connection, case_ids: set[str]) -> None:

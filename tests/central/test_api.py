@@ -247,3 +247,20 @@ def test_pull_pages_follow_the_change_sequence(central: Central, units: dict[str
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 7 + 4  # cases + 4 units
     with central.db.session() as session:
         assert session.scalar(select(func.count()).select_from(ServerRecord)) == 11
+
+
+def test_reference_data_is_served_by_etag(central: Central, units: dict[str, str]) -> None:
+    from central.admin import publish_reference
+
+    token = central.token("A")
+    with central.db.session() as session:
+        digest = publish_reference(session, "calendar-2027.json", b"[]")
+    listed = central.api(token, "GET", "/reference").json()
+    assert listed == [{"name": "calendar-2027.json", "sha256": digest, "size": 2}]
+    first = central.api(token, "GET", "/reference/calendar-2027.json")
+    assert first.content == b"[]" and first.headers["ETag"] == f'"{digest}"'
+    again = central.api(
+        token, "GET", "/reference/calendar-2027.json", headers={"If-None-Match": f'"{digest}"'}
+    )
+    assert again.status_code == 304 and again.content == b""
+    assert central.api(token, "GET", "/reference/missing").status_code == 404

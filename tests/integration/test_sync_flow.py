@@ -203,3 +203,21 @@ def test_cli_setup_and_sync_once(central: Central, tmp_path: Path, run_cli) -> N
         "--data-dir", tmp_path / "other", "setup", "--server", central.url, "--token", "x"
     )
     assert bad.returncode == 1 and len(bad.error_lines) == 1 and "令牌" in bad.error_lines[0]
+
+
+def test_reference_data_is_fetched_when_its_hash_changes(
+    central: Central, desks: dict[str, Store]
+) -> None:
+    from central.admin import publish_reference
+
+    a = desks["A"]
+    with central.db.session() as session:
+        publish_reference(session, "thresholds-environment.json", b'{"version": "2026.1"}')
+    assert sync(a).reference == ["thresholds-environment.json"]
+    target = a.paths.root / "reference" / "thresholds-environment.json"
+    assert target.read_bytes() == b'{"version": "2026.1"}'
+    assert sync(a).reference == []  # unchanged hash: not fetched again
+    with central.db.session() as session:
+        publish_reference(session, "thresholds-environment.json", b'{"version": "2026.2"}')
+    assert sync(a).reference == ["thresholds-environment.json"]
+    assert target.read_bytes() == b'{"version": "2026.2"}'
