@@ -947,6 +947,20 @@ Password for all of them: %2</source>
             <numerusform>已作为一份文书（共 %n 页）附加到案件</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Import files…</source>
+        <translation>导入文件…</translation>
+    </message>
+    <message>
+        <source>Import files</source>
+        <translation>导入文件</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n page(s))</source>
+        <translation>
+            <numerusform>（共 %n 页）</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Startup</name>

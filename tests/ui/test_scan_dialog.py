@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -153,3 +153,47 @@ def test_attach_scanned_pages_to_a_case(qtbot: QtBot, tmp_path: Path) -> None:
             assert [int(p.obj.get("/Rotate", 0)) for p in pdf.pages] == [0, 90]
     finally:
         store.close()
+
+
+def test_import_files_and_drop_from_the_file_manager(qtbot: QtBot, tmp_path: Path) -> None:
+    import subprocess
+
+    from PIL import Image
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    scanner = SaneScanner(env=sane_env(tmp_path / "sane.d"))
+    dialog = ScanDialog(scanner, TaskRunner(), tmp_path / "pages", device="test")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    letter = tmp_path / "letter.pdf"
+    subprocess.run(
+        ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", f"-sOutputFile={letter}",
+         "-c", "showpage showpage showpage"],
+        check=True,
+    )  # fmt: skip
+    photo = tmp_path / "photo.png.pdf"  # mislabelled: a PNG
+    Image.new("RGB", (300, 200), "red").save(photo, format="PNG")
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 50)
+    with qtbot.waitSignal(dialog.imported, timeout=20000) as got:
+        dialog.import_files([letter, photo, broken])
+    assert got.args == [2]
+    assert [p.path for p in dialog.pages()] == [letter, photo]
+    assert dialog.page_list.item(0).text() == "1 （共 3 页）"
+    assert "broken.jpg" in dialog.notice.text()
+
+    dropped = tmp_path / "dropped.jpg"
+    Image.new("L", (200, 300), 200).save(dropped, format="JPEG")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    with qtbot.waitSignal(dialog.imported, timeout=20000):
+        dialog.page_list.dropEvent(event)
+    assert dialog.pages()[-1].path == dropped

@@ -8,12 +8,21 @@ The dialog never touches the scanner or the disk on the GUI thread: scans run th
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap, QTransform
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QIcon,
+    QImage,
+    QPixmap,
+    QTransform,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -31,10 +40,53 @@ from app.documents.scanners import OptionValue, Scanner, ScanRequest
 from app.errors import UserError
 from app.store.db import Store
 from app.ui.notices import NoticeBar
-from app.ui.scan.session import ArrivedPage, ScanOutcome, ScanSession
+from app.ui.qtcompat import emit
+from app.ui.scan.session import (
+    ArrivedPage,
+    ImportOutcome,
+    ScanOutcome,
+    ScanSession,
+    prepare_imports,
+)
 from app.ui.tasks import TaskRunner
 
 PAGE_ROLE = Qt.ItemDataRole.UserRole
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
+FILE_FILTER = "PDF, JPEG, PNG, TIFF, BMP (*.pdf *.jpg *.jpeg *.png *.tif *.tiff *.bmp);;* (*)"
+
+
+class PageList(QListWidget):
+    """The page thumbnails: drag to reorder; files dropped from outside are imported.
+
+    Signals:
+        files_dropped(object): a list of :class:`Path` dropped from the file manager.
+    """
+
+    files_dropped = Signal(object)
+
+    def _external(self, event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> bool:
+        return event.source() is None and event.mimeData().hasUrls()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._external(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._external(event):
+            event.acceptProposedAction()
+        else:
+            super().dragMoveEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        if self._external(event):
+            paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+            event.acceptProposedAction()
+            if paths:
+                emit(self.files_dropped, paths)
+        else:
+            super().dropEvent(event)
 
 
 @dataclass(frozen=True)
@@ -60,7 +112,13 @@ def attach_pages(target: AttachTarget, pages: tuple[Page, ...], doc_type: str, p
 
 
 class ScanDialog(QDialog):
-    """Scan pages into ``workdir`` and arrange them; :meth:`pages` gives the result."""
+    """Scan pages into ``workdir`` and arrange them; :meth:`pages` gives the result.
+
+    Signals:
+        imported(int): how many files an import added (after the off-thread checks).
+    """
+
+    imported = Signal(int)
 
     def __init__(
         self,
@@ -116,12 +174,16 @@ class ScanDialog(QDialog):
 
         self.scan_button = QPushButton(self.tr("Scan"), self)
         self.scan_button.clicked.connect(self.start_scan)
+        self.import_button = QPushButton(self.tr("Import files…"), self)
+        self.import_button.clicked.connect(self._choose_files)
         self.cancel_button = QPushButton(self.tr("Stop"), self)
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.session.cancel)
         self.status = QLabel(self.tr("No pages yet"), self)
 
-        self.page_list = QListWidget(self)
+        self.page_list = PageList(self)
+        self.page_list.setAcceptDrops(True)
+        self.page_list.files_dropped.connect(self.import_files)
         self.page_list.setViewMode(QListWidget.ViewMode.IconMode)
         self.page_list.setIconSize(QSize(120, 160))
         self.page_list.setMovement(QListWidget.Movement.Snap)
@@ -160,6 +222,7 @@ class ScanDialog(QDialog):
         buttons = QHBoxLayout()
         buttons.addWidget(self.scan_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.import_button)
         buttons.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
@@ -201,6 +264,37 @@ class ScanDialog(QDialog):
         self._renumber()
         self.status.setText(self.tr("%n page(s) scanned", "", self.page_list.count()))
 
+    def _choose_files(self) -> None:
+        names, _filter = QFileDialog.getOpenFileNames(
+            self, self.tr("Import files"), "", FILE_FILTER
+        )
+        if names:
+            self.import_files([Path(n) for n in names])
+
+    def import_files(self, paths: list[Path]) -> None:
+        """Add files as pages (each file one entry; a PDF keeps its pages), checked off the
+        GUI thread; refused files are named in a notice, the others still come in."""
+        self.import_button.setEnabled(False)
+
+        def op() -> ImportOutcome:
+            return prepare_imports(paths)
+
+        def done(outcome: ImportOutcome) -> None:
+            self.import_button.setEnabled(True)
+            for f in outcome.files:
+                width, height = f.thumb_size
+                image = QImage(f.thumb_rgb, width, height, width * 3, QImage.Format.Format_RGB888)
+                item = QListWidgetItem(QIcon(QPixmap.fromImage(image.copy())), "")
+                item.setData(PAGE_ROLE, Page(f.path))
+                item.setData(COUNT_ROLE, f.pages)
+                self.page_list.addItem(item)
+            self._renumber()
+            if outcome.refused:
+                self.notice.show_notice("；".join(outcome.refused), "error")
+            emit(self.imported, len(outcome.files))
+
+        self.runner.run(op, done)
+
     def _scan_finished(self, outcome: ScanOutcome) -> None:
         self.scan_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
@@ -219,14 +313,16 @@ class ScanDialog(QDialog):
 
     def _show(self, pages: tuple[Page, ...]) -> None:
         """Re-arrange the list items to ``pages`` (same Page objects, new order/rotation)."""
-        old = {
-            self.page_list.item(i).data(PAGE_ROLE).path: self.page_list.item(i).icon()
-            for i in range(self.page_list.count())
-        }
+        old = {}
+        for i in range(self.page_list.count()):
+            item = self.page_list.item(i)
+            old[item.data(PAGE_ROLE).path] = (item.icon(), item.data(COUNT_ROLE))
         self.page_list.clear()
         for page in pages:
-            item = QListWidgetItem(old[page.path], "")
+            icon, count = old[page.path]
+            item = QListWidgetItem(icon, "")
             item.setData(PAGE_ROLE, page)
+            item.setData(COUNT_ROLE, count)
             self.page_list.addItem(item)
         self._renumber()
 
@@ -235,6 +331,9 @@ class ScanDialog(QDialog):
             item = self.page_list.item(i)
             page = item.data(PAGE_ROLE)
             label = str(i + 1) + (f" ↻{page.rotation}°" if page.rotation else "")
+            count = item.data(COUNT_ROLE)
+            if isinstance(count, int) and count > 1:
+                label += " " + self.tr("(%n page(s))", "", count)
             item.setText(label)
 
     def rotate_selected(self, degrees: int) -> None:

@@ -86,3 +86,56 @@ class ScanSession(QObject):
         self.running = False
         self.runner.report_failure(exc)
         emit(self.finished, ScanOutcome(0, str(exc)))
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    path: Path
+    pages: int
+    thumb_size: tuple[int, int]
+    thumb_rgb: bytes
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    files: tuple[ImportedFile, ...]
+    refused: tuple[str, ...]  # one Chinese message per refused file
+
+
+def prepare_imports(paths: list[Path]) -> ImportOutcome:
+    """Check each file (type by content, limits, damage, password) and make its thumbnail.
+
+    Runs on a worker thread. A refused file does not stop the others.
+    """
+    import subprocess
+    import tempfile
+
+    from app.documents.errors import FileRefused
+    from app.documents.importer import inspect
+
+    files: list[ImportedFile] = []
+    refused: list[str] = []
+    for path in paths:
+        try:
+            checked = inspect(path)
+            if checked.kind == "pdf":
+                with tempfile.TemporaryDirectory() as tmp:
+                    first = Path(tmp) / "first"
+                    render = ["pdftoppm", "-f", "1", "-l", "1", "-scale-to", str(THUMB * 2)]
+                    subprocess.run(
+                        [*render, "-singlefile", "-png", str(path), str(first)],
+                        check=True,
+                        capture_output=True,
+                        timeout=60,
+                    )
+                    size, rgb = thumbnail(first.with_suffix(".png"))
+            else:
+                size, rgb = thumbnail(path)
+        except FileRefused as exc:
+            refused.append(exc.message)
+            continue
+        except (OSError, subprocess.SubprocessError) as exc:
+            refused.append(f"无法生成“{path.name}”的缩略图（{exc}）")
+            continue
+        files.append(ImportedFile(path, checked.page_count, size, rgb))
+    return ImportOutcome(tuple(files), tuple(refused))
