@@ -5,13 +5,14 @@ Import the fixtures by their function names (they register under the names in ``
 
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -157,13 +158,18 @@ class ServerThread:
         self.sock.close()
 
 
-def start_central(db_url: str, blobs: Path, port: int = 0) -> tuple[Central, ServerThread]:
+def start_central(
+    db_url: str, blobs: Path, port: int = 0, extra: Callable[[Any], None] | None = None
+) -> tuple[Central, ServerThread]:
     from central.app import create_app
     from central.db import Database, migrate
 
     db = Database(db_url)
     migrate(db.engine)
-    thread = ServerThread(create_app(db, blobs), port)
+    app = create_app(db, blobs)
+    if extra is not None:
+        extra(app)
+    thread = ServerThread(app, port)
     return Central(f"http://127.0.0.1:{thread.port}", db_url, db, blobs), thread
 
 
@@ -210,6 +216,10 @@ class FaultProxy:
         self.port = int(self.listener.getsockname()[1])
         self.url = f"http://127.0.0.1:{self.port}"
         self.running = True
+        self.loss = 0.3
+        self.delay = 0.0
+        self.rng = random.Random(5)
+        self.faults = 0
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -226,6 +236,13 @@ class FaultProxy:
             except OSError:
                 client.close()
                 continue
+            if self.mode == "chaos":
+                for src, dst, loss in (
+                    (client, upstream, self.loss),
+                    (upstream, client, self.loss / 2),
+                ):
+                    threading.Thread(target=self._chaos, args=(src, dst, loss), daemon=True).start()
+                continue
             threading.Thread(target=self._up, args=(client, upstream), daemon=True).start()
             threading.Thread(target=self._down, args=(upstream, client), daemon=True).start()
 
@@ -235,6 +252,25 @@ class FaultProxy:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
             s.close()
+
+    def _chaos(self, src: socket.socket, dst: socket.socket, loss: float) -> None:
+        """Forward with a delay per block; with probability ``loss`` a block is cut at a random
+        byte and the connection closed (a reset, or a truncated request or answer)."""
+        try:
+            while data := src.recv(65536):
+                if self.delay:
+                    time.sleep(self.delay)
+                with self.lock:
+                    cut = self.rng.random() < loss
+                    at = self.rng.randrange(len(data))
+                if cut:
+                    self.faults += 1
+                    dst.sendall(data[:at])
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        self._close(src, dst)
 
     def _up(self, client: socket.socket, upstream: socket.socket) -> None:
         try:
