@@ -14,6 +14,8 @@ from app.commands import Command
 
 if TYPE_CHECKING:
     from app.cli import Context
+    from app.store.db import Store
+    from app.sync.client import SyncClient
 
 
 def _setup_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +43,7 @@ def _setup(ctx: "Context") -> int:
 def _sync_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--once", action="store_true", help="只同步一次")
     parser.add_argument("--interval", type=float, default=300.0, help="持续同步的间隔秒数")
+    parser.add_argument("--status", action="store_true", help="显示同步状态（不联网）")
     parser.add_argument("--conflicts", action="store_true", help="列出待处理的冲突")
     parser.add_argument("--resolve", metavar="RECORD_ID", help="处理一条记录的冲突")
     parser.add_argument("--keep", action="append", default=[], metavar="FIELD=local|server")
@@ -73,6 +76,17 @@ def _sync(ctx: "Context") -> int:
     from app.sync.setup import connected_client
 
     store = ctx.store()
+    if ctx.args.status:
+        current = engine.status(store)
+        if ctx.args.json:
+            print_json(current)
+        else:
+            print(
+                f"平台：{current.server_url or '未连接'}；待发送 {current.pending} 条，"
+                f"出错 {current.errors} 条，冲突 {current.conflicts} 条；"
+                f"上次成功同步：{current.last_success or '从未'}"
+            )
+        return 0
     if ctx.args.conflicts:
         found = engine.conflicts(store)
         if ctx.args.json:
@@ -101,18 +115,17 @@ def _sync(ctx: "Context") -> int:
         client.close()
 
 
-def _loop(ctx: "Context", store: object, client: object) -> int:
+def _loop(ctx: "Context", store: "Store", client: "SyncClient") -> int:
     import random
     import time
 
-    from app.sync.client import NetworkError, SyncClient
+    from app.sync.client import NetworkError
     from app.sync.engine import SyncEngine
 
-    assert isinstance(client, SyncClient)
     failures = 0
     while True:
         try:
-            _print_report(ctx, SyncEngine(store, client).run())  # type: ignore[arg-type]
+            _print_report(ctx, SyncEngine(store, client).run())
             failures = 0
             delay = ctx.args.interval
         except NetworkError as exc:

@@ -533,6 +533,37 @@ def pending_count(store: Store) -> int:
         )
 
 
+@dataclass(frozen=True)
+class SyncStatus:
+    """What a sync indicator shows: connected or not, what waits, when it last worked."""
+
+    server_url: str | None
+    unit_code: str | None
+    pending: int
+    errors: int
+    conflicts: int
+    last_success: str | None
+
+
+def status(store: Store) -> SyncStatus:
+    with closing(connect(store)) as conn:
+        counts = [
+            conn.execute(
+                f"SELECT sum(sync_state IN ('pending', 'sending')), sum(sync_state = 'error') "
+                f"FROM {t} WHERE sync_state != 'synced'"
+            ).fetchone()
+            for t in TABLES
+        ]
+        return SyncStatus(
+            server_url=meta_get(conn, "server_url"),
+            unit_code=meta_get(conn, "unit_code"),
+            pending=sum(int(c[0] or 0) for c in counts),
+            errors=sum(int(c[1] or 0) for c in counts),
+            conflicts=int(conn.execute("SELECT count(*) FROM sync_conflicts").fetchone()[0]),
+            last_success=meta_get(conn, "last_success"),
+        )
+
+
 def conflicts(store: Store) -> list[dict[str, Any]]:
     """Open conflicts: record, overlapping fields, both sides' values."""
     with closing(connect(store)) as conn:

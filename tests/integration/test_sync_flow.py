@@ -199,6 +199,10 @@ def test_cli_setup_and_sync_once(central: Central, tmp_path: Path, run_cli) -> N
     assert done.returncode == 0, done.stderr
     report = done.json()
     assert (report["applied"], report["pending"]) == (2, 0)
+    current = run_cli("--data-dir", data, "sync", "--status", "--json").json()
+    assert (current["unit_code"], current["pending"], current["conflicts"]) == ("A", 0, 0)
+    assert current["last_success"] is not None
+    assert run_cli("--data-dir", data, "sync", "--conflicts", "--json").json() == []
     bad = run_cli(
         "--data-dir", tmp_path / "other", "setup", "--server", central.url, "--token", "x"
     )
