@@ -201,6 +201,9 @@ class CaseView(QWidget):
             self.workflow.changed.connect(lambda _kind: self.load())
             self.tabs.addTab(self.workflow, self.tr("Workflow"))
         layout.addWidget(self.tabs, 1)
+        from app.ui.scan.launcher import scan_button  # scanning and import (docs/scanning.md)
+
+        layout.addWidget(scan_button(self, store, runner, case_id, self.load))
 
     def _field_titles(self) -> list[tuple[str, str]]:
         return [

@@ -961,6 +961,14 @@ Password for all of them: %2</source>
             <numerusform>（共 %n 页）</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Scan or import documents…</source>
+        <translation>扫描或导入文书…</translation>
+    </message>
+    <message>
+        <source>No scanner found</source>
+        <translation>未找到扫描仪</translation>
+    </message>
 </context>
 <context>
     <name>Startup</name>

@@ -197,3 +197,40 @@ def test_import_files_and_drop_from_the_file_manager(qtbot: QtBot, tmp_path: Pat
     with qtbot.waitSignal(dialog.imported, timeout=20000):
         dialog.page_list.dropEvent(event)
     assert dialog.pages()[-1].path == dropped
+
+
+def test_case_view_opens_the_dialog_and_shows_the_attached_document(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from app.paths import DataPaths
+    from app.store.db import open_store
+    from app.ui.case_view import CaseView
+    from tests.documents_helpers import make_case
+
+    env = sane_env(tmp_path / "sane.d")
+    monkeypatch.setenv("SANE_CONFIG_DIR", env["SANE_CONFIG_DIR"])
+    store = open_store(DataPaths(tmp_path / "data"))
+    try:
+        case_id = make_case(store)
+        runner = TaskRunner()
+        view = CaseView(store, runner, case_id)
+        qtbot.addWidget(view)
+        view.show()
+        (button,) = [b for b in view.findChildren(QPushButton) if b.text() == "扫描或导入文书…"]
+        button.click()
+        (dialog,) = view.findChildren(ScanDialog)
+        qtbot.waitUntil(lambda: dialog.device.count() >= 1, timeout=20000)
+        assert dialog.device.itemData(0) == "test:0"
+        assert dialog.workdir.parent == store.paths.root / "scans"
+        dialog.dpi.setValue(75)
+        _scan(qtbot, dialog)
+        with qtbot.waitSignal(dialog.notice.shown, timeout=20000):
+            dialog.attach_button.click()
+        with qtbot.waitSignal(view.loaded, timeout=20000):
+            dialog.close()
+        assert view.documents.rowCount() == 1
+        runner.wait_idle()
+    finally:
+        store.close()

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.documents import pages as page_ops
 from app.documents.pages import Page
-from app.documents.scanners import OptionValue, Scanner, ScanRequest
+from app.documents.scanners import DeviceInfo, OptionValue, Scanner, ScanRequest
 from app.errors import UserError
 from app.store.db import Store
 from app.ui.notices import NoticeBar
@@ -234,14 +234,43 @@ class ScanDialog(QDialog):
 
     # --- scanning --------------------------------------------------------------------------
 
+    def refresh_devices(self) -> None:
+        """List the scanners (off the GUI thread); keep what the clerk typed."""
+        scanner = self.session.scanner
+
+        def show(devices: list[DeviceInfo]) -> None:
+            typed = self.device.currentText()
+            self.device.clear()
+            for d in devices:
+                self.device.addItem(f"{d.name}（{d.vendor} {d.model}）".strip(), d.name)
+            if typed:
+                self.device.setEditText(typed)
+            if not devices:
+                self.notice.show_notice(self.tr("No scanner found"), "warning")
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, UserError):
+                self.notice.show_notice(str(exc), "warning")
+            else:
+                self.runner.report_failure(exc)
+
+        self.runner.run(scanner.devices, show, failed)
+
     def request(self) -> ScanRequest:
         return ScanRequest(
-            device=self.device.currentText().strip(),
+            device=self._device_name(),
             source=str(self.source.currentData()),
             mode=str(self.mode.currentData()),
             dpi=self.dpi.value(),
             options=dict(self.extra_options),
         )
+
+    def _device_name(self) -> str:
+        index = self.device.currentIndex()
+        text = self.device.currentText().strip()
+        if index >= 0 and text == self.device.itemText(index) and self.device.itemData(index):
+            return str(self.device.itemData(index))
+        return text
 
     def start_scan(self) -> None:
         request = self.request()
