@@ -9,11 +9,12 @@ the case is not attached again. OCR text, page by page (separated by form feeds)
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from app.documents.errors import FileRefused
 from app.documents.importer import DEFAULT_LIMITS, InspectedFile, Limits, inspect
 from app.errors import UserError
 from app.store.attachments import AttachmentStore
@@ -66,13 +67,11 @@ def attach_files(
     ocr: bool = False,
     user_id: str | None = None,
 ) -> AttachResult:
-    """Attach ``files`` (in order) to case ``case_id`` as one document of ``doc_type``."""
-    from sqlalchemy import select
+    """Attach ``files`` (in order) to case ``case_id`` as one document of ``doc_type``.
 
-    from app.store import audit
-    from app.store.models import Attachment, Case, Document
-    from app.store.search import reindex_cases
-
+    An encrypted PDF needs its password in ``passwords``; it is stored decrypted, and the
+    audit entry keeps the SHA-256 of the encrypted original.
+    """
     types = document_types()
     if doc_type not in types:
         raise UserError(f"文书类型“{doc_type}”不在移送材料清单中（可用：{'、'.join(types)}）")
@@ -80,8 +79,53 @@ def attach_files(
         raise UserError("没有要附加的文件")
     passwords = passwords or {}
     checked: list[InspectedFile] = [inspect(f, limits, passwords.get(f, "")) for f in files]
-    if any(c.encrypted for c in checked):
-        raise FileRefused("加密的 PDF 不能直接附加：请先用密码打开并另存为未加密的 PDF")
+    with tempfile.TemporaryDirectory(prefix="xianjie-attach-") as tmp:
+        originals = {c.path.name: _sha256(c.path) for c in checked if c.encrypted}
+        plain = [_decrypted(c, passwords.get(c.path, ""), Path(tmp)) for c in checked]
+        return _attach_checked(
+            store, case_id, plain, doc_type, types, title, ocr, user_id, originals
+        )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _decrypted(checked: InspectedFile, password: str, tmp: Path) -> InspectedFile:
+    """An encrypted PDF opened with its password is stored without encryption, so the case's
+    readers (and the platform) need no password; other files pass unchanged."""
+    if not checked.encrypted:
+        return checked
+    import pikepdf
+
+    target = tmp / f"{len(list(tmp.iterdir())):04d}" / checked.path.name
+    target.parent.mkdir()
+    with pikepdf.open(checked.path, password=password) as pdf:
+        pdf.save(target, encryption=False)
+    return replace(checked, path=target, size=target.stat().st_size, encrypted=False)
+
+
+def _attach_checked(
+    store: Store,
+    case_id: str,
+    checked: list[InspectedFile],
+    doc_type: str,
+    types: Mapping[str, str],
+    title: str,
+    ocr: bool,
+    user_id: str | None,
+    originals: Mapping[str, str],
+) -> AttachResult:
+    from sqlalchemy import select
+
+    from app.store import audit
+    from app.store.models import Attachment, Case, Document
+    from app.store.search import reindex_cases
+
     texts: list[str] = []
     if ocr:
         from app.documents.ocr import ocr_file
@@ -140,7 +184,12 @@ def attach_files(
             user_id=user_id,
             entity="document",
             entity_id=document.id,
-            detail={"case_id": case_id, "doc_type": doc_type, "sha256": [r.sha256 for r, _ in new]},
+            detail={
+                "case_id": case_id,
+                "doc_type": doc_type,
+                "sha256": [r.sha256 for r, _ in new],
+                "encrypted_originals": dict(originals),
+            },
         )
         reindex_cases(session, [case_id])
         return AttachResult(case_id, document.id, doc_type, tuple(results), pages, tuple(texts))

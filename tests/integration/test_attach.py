@@ -154,3 +154,34 @@ def test_cli_scan_keeps_pages_on_a_jam(run_cli: RunCli, tmp_path: Path) -> None:
     assert jam.returncode == 1
     assert len(jam.error_lines) == 1 and "卡纸" in jam.error_lines[0]
     assert not (tmp_path / "j.pdf").exists()
+
+
+def test_encrypted_pdf_with_its_password_is_stored_decrypted(store: Store, tmp_path: Path) -> None:
+    import hashlib
+    import json
+    import subprocess
+
+    from app.documents.errors import PasswordRequired
+
+    letter = tmp_path / "letter.pdf"
+    subprocess.run(
+        ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", f"-sOutputFile={letter}",
+         "-c", "showpage showpage"],
+        check=True,
+    )  # fmt: skip
+    locked = tmp_path / "locked.pdf"
+    subprocess.run(["qpdf", "--encrypt", "pw", "pw", "256", "--", letter, locked], check=True)
+    case_id = make_case(store)
+    with pytest.raises(PasswordRequired, match="请输入密码"):
+        attach_files(store, case_id, [locked], "transfer_letter")
+    result = attach_files(store, case_id, [locked], "transfer_letter", passwords={locked: "pw"})
+    assert result.page_count == 2 and result.files[0].filename == "locked.pdf"
+    stored = AttachmentStore(store.paths.attachments).path_for(result.files[0].sha256)
+    with pikepdf.open(stored) as pdf:
+        assert not pdf.is_encrypted and len(pdf.pages) == 2
+    with store.reading() as conn:
+        (detail,) = conn.execute(
+            "SELECT detail FROM audit_log WHERE action = 'document.attach'"
+        ).fetchone()
+    original = hashlib.sha256(locked.read_bytes()).hexdigest()
+    assert json.loads(detail)["encrypted_originals"] == {"locked.pdf": original}
