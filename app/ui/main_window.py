@@ -115,6 +115,9 @@ class MainWindow(QMainWindow):
         from app.ui.wizard.launcher import install_entry_actions
 
         self.entry = install_entry_actions(self)  # "New case" (Ctrl+N), "Drafts"
+        from app.ui.sync.indicator import install_sync_indicator
+
+        self.sync_indicator = install_sync_indicator(self)  # status bar: state, "Sync now"
 
         self.model.head_loaded.connect(self._on_head_loaded)
         self.model.ids_loaded.connect(self._on_ids_loaded)

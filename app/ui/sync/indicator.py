@@ -1,0 +1,135 @@
+"""The global sync indicator: state, pending count and last success in the status bar, a
+"Sync now" button, a timer that syncs every few minutes, and a notice when a receipt, a
+decision or a reverse referral arrives. All I/O runs through the window's TaskRunner."""
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QToolButton
+
+from app.errors import UserError
+from app.sync.engine import SyncReport, SyncStatus
+from app.ui.qtcompat import emit
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+SYNC_INTERVAL_MS = 5 * 60 * 1000
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SyncIndicator", text)
+
+
+def status_text(status: SyncStatus, *, running: bool = False, problem: str = "") -> str:
+    """One line for the status bar."""
+    if status.server_url is None:
+        return _tr("Platform: not connected")
+    if running:
+        state = _tr("syncing…")
+    elif problem:
+        state = _tr("offline")
+    elif status.conflicts or status.errors:
+        state = _tr("needs attention")
+    elif status.pending:
+        state = _tr("waiting to send")
+    else:
+        state = _tr("up to date")
+    parts = [_tr("Sync: %1").replace("%1", state)]
+    if status.pending:
+        parts.append(_tr("%1 to send").replace("%1", str(status.pending)))
+    if status.conflicts:
+        parts.append(_tr("%1 conflicts").replace("%1", str(status.conflicts)))
+    if status.errors - status.conflicts > 0:
+        parts.append(_tr("%1 refused").replace("%1", str(status.errors - status.conflicts)))
+    if status.last_success:
+        stamp = status.last_success[:16].replace("T", " ")
+        parts.append(_tr("last success %1 UTC").replace("%1", stamp))
+    return "，".join(parts)
+
+
+class SyncIndicator(QObject):
+    """Signals:
+    synced(object): a run finished; carries its :class:`SyncReport`.
+    refreshed(object): the status was read again; carries the :class:`SyncStatus`.
+    """
+
+    synced = Signal(object)
+    refreshed = Signal(object)
+
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.window = window
+        self.running = False
+        self.problem = ""
+        self.status: SyncStatus | None = None
+        self.label = QLabel(_tr("Platform: …"), window)
+        self.label.setContentsMargins(6, 0, 6, 0)
+        self.button = QToolButton(window)
+        self.button.setText(_tr("Sync now"))
+        self.button.setToolTip(_tr("Send what is saved here and fetch the platform's changes"))
+        self.button.clicked.connect(self.sync_now)
+        window.statusBar().addPermanentWidget(self.label)
+        window.statusBar().addPermanentWidget(self.button)
+        self.timer = QTimer(self)
+        self.timer.setInterval(SYNC_INTERVAL_MS)
+        self.timer.timeout.connect(self.sync_now)
+        self.timer.start()
+
+    def refresh(self) -> None:
+        """Read the status in the background and show it."""
+        from app.sync.engine import status
+
+        store = self.window.store
+        self.window.runner.run(lambda: status(store), self._show)
+
+    def _show(self, current: SyncStatus) -> None:
+        self.status = current
+        self.label.setText(status_text(current, running=self.running, problem=self.problem))
+        self.button.setEnabled(current.server_url is not None and not self.running)
+        if self.problem:
+            self.label.setToolTip(self.problem)
+        emit(self.refreshed, current)
+
+    def sync_now(self) -> None:
+        """One push-then-pull in the background (ignored while one runs or when not set up)."""
+        if self.running or (self.status is not None and self.status.server_url is None):
+            return
+        from app.sync.engine import SyncEngine
+        from app.sync.setup import connected_client
+
+        store, site = self.window.store, self.window.site
+
+        def op() -> SyncReport:
+            client = connected_client(store, site)
+            try:
+                return SyncEngine(store, client).run()
+            finally:
+                client.close()
+
+        self.running = True
+        self.button.setEnabled(False)
+        if self.status is not None:
+            self.label.setText(status_text(self.status, running=True))
+        self.window.runner.run(op, self._done, self._failed)
+
+    def _done(self, report: SyncReport) -> None:
+        self.running, self.problem = False, ""
+        for notice in report.notices:
+            self.window.notices.show_notice(notice, "info")
+        emit(self.synced, report)
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.running = False
+        if not isinstance(exc, UserError):
+            self.window.runner.report_failure(exc)
+            return
+        self.problem = exc.message
+        self.refresh()
+
+
+def install_sync_indicator(window: "MainWindow") -> SyncIndicator:
+    indicator = SyncIndicator(window)
+    indicator.refresh()
+    return indicator
