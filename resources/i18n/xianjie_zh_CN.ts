@@ -1031,6 +1031,10 @@ Password for all of them: %2</source>
         <translation>完成并保存案件</translation>
     </message>
     <message>
+        <source>(not applicable)</source>
+        <translation>（不适用）</translation>
+    </message>
+    <message>
         <source>Completeness %1/100</source>
         <translation>完整度 %1/100</translation>
     </message>

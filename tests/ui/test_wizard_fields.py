@@ -154,6 +154,7 @@ def test_leaving_a_step_shows_what_is_missing_there(
     title = dialog.rows["title"]
     assert title.error.isHidden()
     assert dialog.steps.item(0).text() == "  Alt+1  案件基本信息  0%"
+    assert dialog.steps.item(5).text() == "  Alt+6  重金属监测数据  （不适用）"
     qtbot.keyClick(dialog, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert dialog.step == 1
     assert not title.error.isHidden() and "必填项未填写：案件名称" in title.error.text()

@@ -229,8 +229,16 @@ class WizardDialog(QDialog):
                 row.editor.show_computed(computed_text(model.value(key)))
             if key in self.touched:
                 row.show_findings(findings.get(key, []))
+        not_applicable = self.tr("(not applicable)")
         for n, progress in enumerate(validation.sections):
             item = self.steps.item(n)
+            section = self.spec.sections[n]
+            applies = any(model.visible(f.key) for f in section.fields)
+            if not applies:  # every field hidden by its conditions
+                item.setText(f"  Alt+{n + 1}  {progress.title}  {not_applicable}")
+                item.setForeground(self.palette().placeholderText())
+                continue
+            item.setForeground(self.palette().text())
             mark = "✔" if progress.required and progress.done == progress.required else " "
             item.setText(f"{mark} Alt+{n + 1}  {progress.title}  {progress.percent}%")
         self.score.setText(self.tr("Completeness %1/100").replace("%1", str(validation.score)))

@@ -33,9 +33,9 @@ from app.ui.wizard import values as conv
 _PLACEHOLDERS = {
     "date": "YYYY-MM-DD",
     "datetime": "YYYY-MM-DD HH:MM",
-    "money": "1,234.56元 / 1.2万元",
-    "phone": "13912345678 / 0516-83456789",
-    "doc_number": "徐环罚〔2024〕15号",
+    "money": "例：1,234.56元 / 1.2万元",
+    "phone": "例：13912345678 / 0516-83456789",
+    "doc_number": "例：徐环罚〔2024〕15号",
 }
 
 
