@@ -21,6 +21,7 @@ class Page:
     path: Path
     rotation: int = 0  # clockwise degrees: 0, 90, 180, 270
     dpi: float | None = None
+    password: str = ""  # an imported encrypted PDF's (never stored)
 
 
 Pages = tuple[Page, ...]

@@ -969,6 +969,14 @@ Password for all of them: %2</source>
         <source>No scanner found</source>
         <translation>未找到扫描仪</translation>
     </message>
+    <message>
+        <source>Encrypted PDF</source>
+        <translation>加密的 PDF</translation>
+    </message>
+    <message>
+        <source>Password for %1:</source>
+        <translation>“%1”的密码：</translation>
+    </message>
 </context>
 <context>
     <name>Startup</name>

@@ -234,3 +234,39 @@ def test_case_view_opens_the_dialog_and_shows_the_attached_document(
         runner.wait_idle()
     finally:
         store.close()
+
+
+def test_encrypted_pdf_asks_for_its_password(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from PySide6.QtWidgets import QInputDialog
+
+    letter = tmp_path / "letter.pdf"
+    subprocess.run(
+        ["gs", "-q", "-dNOPAUSE", "-dBATCH", "-sDEVICE=pdfwrite", f"-sOutputFile={letter}",
+         "-c", "showpage showpage"],
+        check=True,
+    )  # fmt: skip
+    locked = tmp_path / "locked.pdf"
+    subprocess.run(["qpdf", "--encrypt", "pw", "pw", "256", "--", letter, locked], check=True)
+    answers = iter([("wrong", True), ("pw", True)])
+    asked: list[str] = []
+
+    def fake_get_text(*args: object, **kwargs: object) -> tuple[str, bool]:
+        asked.append(str(args[2]))
+        return next(answers)
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(fake_get_text))
+    scanner = SaneScanner(env=sane_env(tmp_path / "sane.d"))
+    dialog = ScanDialog(scanner, TaskRunner(), tmp_path / "pages", device="test")
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.imported, timeout=20000) as first:
+        dialog.import_files([locked])
+    assert first.args == [0]  # asked for the password, nothing imported yet
+    qtbot.waitUntil(lambda: dialog.page_list.count() == 1, timeout=20000)
+    assert len(asked) == 2 and "locked.pdf" in asked[0]  # a wrong password asks again
+    assert "密码不正确" in dialog.notice.text()
+    assert dialog.pages()[0].password == "pw"
+    assert dialog.page_list.item(0).text() == "1 （共 2 页）"

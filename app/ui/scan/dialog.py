@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -105,7 +107,9 @@ def attach_pages(target: AttachTarget, pages: tuple[Page, ...], doc_type: str, p
     from app.documents.pdf_assembly import PageSource, assemble
     from app.services.attach import attach_files
 
-    sources = [PageSource(p.path, dpi=p.dpi, rotation=p.rotation) for p in pages]
+    sources = [
+        PageSource(p.path, dpi=p.dpi, rotation=p.rotation, password=p.password) for p in pages
+    ]
     assemble(sources, pdf)
     result = attach_files(target.store, target.case_id, [pdf], doc_type)
     return result.page_count
@@ -300,13 +304,13 @@ class ScanDialog(QDialog):
         if names:
             self.import_files([Path(n) for n in names])
 
-    def import_files(self, paths: list[Path]) -> None:
+    def import_files(self, paths: list[Path], passwords: dict[Path, str] | None = None) -> None:
         """Add files as pages (each file one entry; a PDF keeps its pages), checked off the
         GUI thread; refused files are named in a notice, the others still come in."""
         self.import_button.setEnabled(False)
 
         def op() -> ImportOutcome:
-            return prepare_imports(paths)
+            return prepare_imports(paths, passwords)
 
         def done(outcome: ImportOutcome) -> None:
             self.import_button.setEnabled(True)
@@ -314,15 +318,31 @@ class ScanDialog(QDialog):
                 width, height = f.thumb_size
                 image = QImage(f.thumb_rgb, width, height, width * 3, QImage.Format.Format_RGB888)
                 item = QListWidgetItem(QIcon(QPixmap.fromImage(image.copy())), "")
-                item.setData(PAGE_ROLE, Page(f.path))
+                item.setData(PAGE_ROLE, Page(f.path, password=f.password))
                 item.setData(COUNT_ROLE, f.pages)
                 self.page_list.addItem(item)
             self._renumber()
             if outcome.refused:
                 self.notice.show_notice("；".join(outcome.refused), "error")
             emit(self.imported, len(outcome.files))
+            self._ask_passwords(outcome.locked)
 
         self.runner.run(op, done)
+
+    def _ask_passwords(self, locked: tuple[Path, ...]) -> None:
+        """Ask for each encrypted PDF's password; a file left without one is not imported."""
+        given: dict[Path, str] = {}
+        for path in locked:
+            text, ok = QInputDialog.getText(
+                self,
+                self.tr("Encrypted PDF"),
+                self.tr("Password for %1:").replace("%1", path.name),
+                QLineEdit.EchoMode.Password,
+            )
+            if ok and text:
+                given[path] = text
+        if given:
+            self.import_files(list(given), given)
 
     def _scan_finished(self, outcome: ScanOutcome) -> None:
         self.scan_button.setEnabled(True)

@@ -92,6 +92,7 @@ class ScanSession(QObject):
 class ImportedFile:
     path: Path
     pages: int
+    password: str
     thumb_size: tuple[int, int]
     thumb_rgb: bytes
 
@@ -100,9 +101,10 @@ class ImportedFile:
 class ImportOutcome:
     files: tuple[ImportedFile, ...]
     refused: tuple[str, ...]  # one Chinese message per refused file
+    locked: tuple[Path, ...] = ()  # encrypted PDFs that need (another) password
 
 
-def prepare_imports(paths: list[Path]) -> ImportOutcome:
+def prepare_imports(paths: list[Path], passwords: dict[Path, str] | None = None) -> ImportOutcome:
     """Check each file (type by content, limits, damage, password) and make its thumbnail.
 
     Runs on a worker thread. A refused file does not stop the others.
@@ -110,20 +112,23 @@ def prepare_imports(paths: list[Path]) -> ImportOutcome:
     import subprocess
     import tempfile
 
-    from app.documents.errors import FileRefused
+    from app.documents.errors import FileRefused, PasswordRequired
     from app.documents.importer import inspect
 
+    passwords = passwords or {}
     files: list[ImportedFile] = []
     refused: list[str] = []
+    locked: list[Path] = []
     for path in paths:
+        password = passwords.get(path, "")
         try:
-            checked = inspect(path)
+            checked = inspect(path, password=password)
             if checked.kind == "pdf":
                 with tempfile.TemporaryDirectory() as tmp:
                     first = Path(tmp) / "first"
                     render = ["pdftoppm", "-f", "1", "-l", "1", "-scale-to", str(THUMB * 2)]
                     subprocess.run(
-                        [*render, "-singlefile", "-png", str(path), str(first)],
+                        [*render, "-upw", password, "-singlefile", "-png", str(path), str(first)],
                         check=True,
                         capture_output=True,
                         timeout=60,
@@ -131,11 +136,16 @@ def prepare_imports(paths: list[Path]) -> ImportOutcome:
                     size, rgb = thumbnail(first.with_suffix(".png"))
             else:
                 size, rgb = thumbnail(path)
+        except PasswordRequired as exc:
+            if password:
+                refused.append(exc.message)
+            locked.append(path)
+            continue
         except FileRefused as exc:
             refused.append(exc.message)
             continue
         except (OSError, subprocess.SubprocessError) as exc:
             refused.append(f"无法生成“{path.name}”的缩略图（{exc}）")
             continue
-        files.append(ImportedFile(path, checked.page_count, size, rgb))
-    return ImportOutcome(tuple(files), tuple(refused))
+        files.append(ImportedFile(path, checked.page_count, password, size, rgb))
+    return ImportOutcome(tuple(files), tuple(refused), tuple(locked))
