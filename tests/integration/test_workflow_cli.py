@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.deadlines import compute_deadlines
 from app.domain.workcalendar import CST
 from app.paths import DataPaths
-from app.services.workflow import load_events
 from app.store.db import Store, open_store
 from tests.conftest import CliResult, RunCli
 from tests.integration.pdf_checks import check_pdf
-from tests.integration.workflow_seed import Desk, seed_desk
+from tests.integration.workflow_seed import Desk, assert_deadlines_match_engine, seed_desk
 
 
 @pytest.fixture
@@ -76,32 +74,6 @@ def _counts(db: Path) -> dict[str, int]:
             t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("events", "deadlines", "documents", "transfers", "referrals", "audit_log")
         }
-
-
-def _stored_matches_engine(store: Store, case_id: str) -> None:
-    """The case's stored deadlines equal compute_deadlines over its stored events."""
-    with store.session() as session:
-        events = load_events(session, case_id)
-    expected = {
-        (d.trigger_event_id, d.rule_id): (d.due_at, d.met_at, d.cancelled_at, d.owed_by)
-        for d in compute_deadlines(events)
-    }
-    with sqlite3.connect(store.paths.database) as conn:
-        rows = conn.execute(
-            "SELECT trigger_event_id, rule_id, due_at, met_at, cancelled_at, owed_by "
-            "FROM deadlines WHERE case_id = ? AND NOT deleted",
-            (case_id,),
-        ).fetchall()
-
-    def utc(value: datetime | None) -> str | None:
-        return None if value is None else value.astimezone().astimezone(CST).isoformat()
-
-    def parse(text: str | None) -> str | None:
-        return None if text is None else utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
-
-    stored = {(r[0], r[1]): (parse(r[2]), parse(r[3]), parse(r[4]), r[5]) for r in rows}
-    assert stored == {k: (utc(a), utc(b), utc(c), o) for k, (a, b, c, o) in expected.items()}
-    assert expected
 
 
 def test_forward_transfer_through_the_cli(
@@ -234,7 +206,7 @@ def test_forward_transfer_through_the_cli(
         "event", case, "transferred", "--at", "2025-03-12T09:00:00+08:00", "--user", "wang"
     )
     assert "当前节点" in line
-    _stored_matches_engine(open_store(data_paths), case)
+    assert_deadlines_match_engine(open_store(data_paths), case)
 
     with sqlite3.connect(data_paths.database) as conn:
         status, police = conn.execute(
@@ -349,7 +321,7 @@ def test_reverse_referral_through_the_cli(
     assert closed["status"] == "closed"
     text = cli.ok("deadlines", "--case", case, "--at", "2025-04-22T11:00:00+08:00")
     assert "回复" not in text.stdout  # the reply deadline was met
-    _stored_matches_engine(open_store(data_paths), desk.reverse_case)
+    assert_deadlines_match_engine(open_store(data_paths), desk.reverse_case)
     with sqlite3.connect(data_paths.database) as conn:
         row = conn.execute(
             "SELECT status, opinion_number, reply_due_at FROM referrals WHERE case_id=?",

@@ -4,11 +4,15 @@ Shared by the workflow service, CLI and UI tests; everything is written through 
 store and the accounts service.
 """
 
+import sqlite3
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from app.domain.deadlines import compute_deadlines
 from app.domain.kinds import Role
+from app.domain.workcalendar import CST
 from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
+from app.services.workflow import load_events
 from app.store.db import Store
 from app.store.models import Case, Party
 from app.store.search import reindex_cases
@@ -82,3 +86,29 @@ def seed_desk(store: Store) -> Desk:
         reindex_cases(s, [forward.id, reverse.id])
         ids = (forward.id, reverse.id)
     return Desk(admin, people["wang"], people["li"], people["zhao"], people["sun"], ids[0], ids[1])
+
+
+def assert_deadlines_match_engine(store: Store, case_id: str) -> None:
+    """The case's stored deadlines equal compute_deadlines over its stored events."""
+    with store.session() as session:
+        events = load_events(session, case_id)
+    expected = {
+        (d.trigger_event_id, d.rule_id): (d.due_at, d.met_at, d.cancelled_at, d.owed_by)
+        for d in compute_deadlines(events)
+    }
+    with sqlite3.connect(store.paths.database) as conn:
+        rows = conn.execute(
+            "SELECT trigger_event_id, rule_id, due_at, met_at, cancelled_at, owed_by "
+            "FROM deadlines WHERE case_id = ? AND NOT deleted",
+            (case_id,),
+        ).fetchall()
+
+    def utc(value: datetime | None) -> str | None:
+        return None if value is None else value.astimezone().astimezone(CST).isoformat()
+
+    def parse(text: str | None) -> str | None:
+        return None if text is None else utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+    stored = {(r[0], r[1]): (parse(r[2]), parse(r[3]), parse(r[4]), r[5]) for r in rows}
+    assert stored == {k: (utc(a), utc(b), utc(c), o) for k, (a, b, c, o) in expected.items()}
+    assert expected

@@ -18,7 +18,7 @@ from app.ui.event_dialog import EventDialog
 from app.ui.tasks import TaskRunner
 from app.ui.workflow_panel import WorkflowPanel
 from tests.integration.pdf_checks import check_pdf
-from tests.integration.workflow_seed import Desk, seed_desk
+from tests.integration.workflow_seed import Desk, assert_deadlines_match_engine, seed_desk
 
 
 @pytest.fixture
@@ -138,6 +138,7 @@ def test_forward_transfer_through_the_workflow_tab(
     step(qtbot, panel, "items_handed_over")
     assert "涉案物品及材料已移交" in panel.node.text()
     assert "transferred" not in panel.step_buttons
+    assert_deadlines_match_engine(store, case)
 
     check_pdf(
         pdfs["transfer_letter"],
@@ -191,6 +192,7 @@ def test_reverse_referral_through_the_workflow_tab(
     step(qtbot, panel, "closed", close_without_reason)
     assert "已结案" in panel.node.text()
     assert view.fields["status"].text() == "已结案"
+    assert_deadlines_match_engine(store, desk.reverse_case)
 
 
 def test_a_reason_is_asked_for_before_the_dialog_closes(qtbot: QtBot) -> None:
