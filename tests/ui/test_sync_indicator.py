@@ -20,13 +20,13 @@ def central(tmp_path: Path) -> Iterator[Central]:
     server.db.close()
 
 
-def test_not_connected_shows_so_and_sync_now_does_nothing(window: MainWindow) -> None:
+def test_not_connected_shows_so_and_sync_now_says_why(window: MainWindow) -> None:
     indicator = window.sync_indicator
     assert indicator.status is not None and indicator.status.server_url is None
     assert indicator.label.text() == "Platform: not connected"
-    assert not indicator.button.isEnabled()
     indicator.sync_now()
     assert not indicator.running
+    assert "xianjie setup" in indicator.problem and indicator.label.toolTip() == indicator.problem
 
 
 def test_sync_now_pushes_and_shows_what_the_platform_refused(
@@ -45,3 +45,50 @@ def test_sync_now_pushes_and_shows_what_the_platform_refused(
     assert status is not None and status.pending == 0 and status.errors == report.rejected
     assert status.last_success is not None
     assert "refused" in indicator.label.text() and indicator.button.isEnabled()
+
+
+def test_a_conflict_is_settled_in_the_dialog_and_sent_again(
+    qtbot: QtBot, window: MainWindow, central: Central, tmp_path: Path
+) -> None:
+    from app.paths import DataPaths
+    from app.store.db import open_store
+    from app.store.models import Case
+    from app.sync.setup import settings
+    from tests.sync_helpers import new_case, sync
+
+    store = window.store
+    connect_store(store, central.url, central.token("A"))
+    case_id = new_case(store, settings(store)["unit_id"], "原标题")
+    indicator = window.sync_indicator
+    indicator.sync_now()
+    assert indicator.problem == "", indicator.problem
+    other = open_store(DataPaths(tmp_path / "other-desk"))
+    try:
+        connect_store(other, central.url, central.token("A", "other"))
+        sync(other)
+        with other.session() as session:
+            session.get_one(Case, case_id).title = "另一台电脑的标题"
+        sync(other)
+    finally:
+        other.close()
+    with store.session() as session:
+        session.get_one(Case, case_id).title = "本机的标题"
+    indicator.sync_now()
+    assert indicator.status is not None and indicator.status.conflicts == 1
+    assert indicator.conflicts_button.isVisible()
+    indicator.open_conflicts()
+    dialog = indicator.dialog
+    assert dialog is not None and list(dialog.choices) == [case_id]
+    assert dialog.decisions() == {case_id: {"title": "server"}}
+    dialog.keep_local(case_id, "title")
+    with qtbot.waitSignal(dialog.resolved, timeout=5000):
+        dialog.apply()
+    assert indicator.status.conflicts == 0 and indicator.status.pending == 1
+    assert not indicator.conflicts_button.isVisible()
+    indicator.sync_now()
+    import json
+
+    from central.models import ServerRecord
+
+    with central.db.session() as session:
+        assert json.loads(session.get_one(ServerRecord, case_id).data)["title"] == "本机的标题"

@@ -2,7 +2,7 @@
 "Sync now" button, a timer that syncs every few minutes, and a notice when a receipt, a
 decision or a reverse referral arrives. All I/O runs through the window's TaskRunner."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QToolButton
@@ -13,6 +13,7 @@ from app.ui.qtcompat import emit
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
+    from app.ui.sync.conflicts import ConflictDialog
 
 SYNC_INTERVAL_MS = 5 * 60 * 1000
 
@@ -63,13 +64,20 @@ class SyncIndicator(QObject):
         self.running = False
         self.problem = ""
         self.status: SyncStatus | None = None
+        self.dialog: ConflictDialog | None = None
         self.label = QLabel(_tr("Platform: …"), window)
         self.label.setContentsMargins(6, 0, 6, 0)
         self.button = QToolButton(window)
         self.button.setText(_tr("Sync now"))
         self.button.setToolTip(_tr("Send what is saved here and fetch the platform's changes"))
         self.button.clicked.connect(self.sync_now)
+        self.conflicts_button = QToolButton(window)
+        self.conflicts_button.setText(_tr("Conflicts…"))
+        self.conflicts_button.setToolTip(_tr("Choose, field by field, which edits to keep"))
+        self.conflicts_button.clicked.connect(self.open_conflicts)
+        self.conflicts_button.hide()
         window.statusBar().addPermanentWidget(self.label)
+        window.statusBar().addPermanentWidget(self.conflicts_button)
         window.statusBar().addPermanentWidget(self.button)
         self.timer = QTimer(self)
         self.timer.setInterval(SYNC_INTERVAL_MS)
@@ -86,14 +94,30 @@ class SyncIndicator(QObject):
     def _show(self, current: SyncStatus) -> None:
         self.status = current
         self.label.setText(status_text(current, running=self.running, problem=self.problem))
-        self.button.setEnabled(current.server_url is not None and not self.running)
-        if self.problem:
-            self.label.setToolTip(self.problem)
+        self.button.setEnabled(not self.running)
+        self.conflicts_button.setVisible(current.conflicts > 0)
+        self.label.setToolTip(self.problem)
         emit(self.refreshed, current)
 
+    def open_conflicts(self) -> None:
+        """Read the open conflicts in the background, then show the dialog (non-modal)."""
+        from app.sync.engine import conflicts
+
+        store = self.window.store
+        self.window.runner.run(lambda: conflicts(store), self._show_conflicts)
+
+    def _show_conflicts(self, found: list[dict[str, Any]]) -> None:
+        from app.ui.sync.conflicts import ConflictDialog
+
+        dialog = ConflictDialog(self.window.store, self.window.runner, found, self.window)
+        dialog.resolved.connect(lambda _count: self.refresh())
+        dialog.show()
+        self.dialog = dialog
+
     def sync_now(self) -> None:
-        """One push-then-pull in the background (ignored while one runs or when not set up)."""
-        if self.running or (self.status is not None and self.status.server_url is None):
+        """One push-then-pull in the background (ignored while one runs; without a platform the
+        reason shows as the indicator's tooltip)."""
+        if self.running:
             return
         from app.sync.engine import SyncEngine
         from app.sync.setup import connected_client
