@@ -458,6 +458,10 @@
         <translation>继续录入哪一份草稿？</translation>
     </message>
     <message>
+        <source>Discard draft</source>
+        <translation>删除草稿</translation>
+    </message>
+    <message>
         <source>Open a case first.</source>
         <translation>请先打开一个案件。</translation>
     </message>

@@ -229,3 +229,47 @@ def test_ctrl_e_edits_the_open_case_in_the_wizard(
         case = s.get_one(Case, case_id)
         assert case.title == "无证经营卷烟案（更正）" and case.version == 2
         assert [p.name for p in case.parties if not p.deleted] == ["赵某"]
+
+
+def test_discard_a_draft_from_the_drafts_list(
+    win: MainWindow, store: Store, inspector: SignedInUser
+) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    with store.session() as s:
+        keep = drafts.start_draft(s, builtin_registry(), inspector, "tobacco")
+        drop = drafts.start_draft(s, builtin_registry(), inspector, "farmland")
+        drafts.save_draft(s, drop.id, {"title": "非法占用农用地案"}, 0)
+    win.entry.show_drafts()
+    chooser = win.entry.chooser
+    assert chooser is not None and chooser.chosen().id == drop.id
+    (discard,) = [
+        b
+        for b in chooser.buttons.buttons()
+        if chooser.buttons.buttonRole(b) == QDialogButtonBox.ButtonRole.ActionRole
+    ]
+    assert discard.text() == "删除草稿"
+    discard.click()
+    assert chooser.list.count() == 1 and chooser.chosen().id == keep.id
+    with store.session() as s:
+        assert [d.id for d in drafts.list_drafts(s, inspector.id)] == [keep.id]
+        assert drafts.get_draft(s, drop.id).state == "discarded"
+
+
+def test_closing_the_wizard_saves_the_field_being_typed(
+    qtbot: QtBot, win: MainWindow, store: Store, inspector: SignedInUser
+) -> None:
+    with store.session() as s:
+        d = drafts.start_draft(s, builtin_registry(), inspector, "tobacco")
+    wizard = win.entry.open_wizard(builtin_registry(), d)
+    assert wizard is not None
+    wizard.activateWindow()
+    edit = wizard.editor("title").focus_widget()
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus, timeout=2000)
+    qtbot.keyClicks(edit, "Case 7")
+    qtbot.keyClick(edit, Qt.Key.Key_Escape)  # Esc: save and close
+    assert not wizard.isVisible()
+    with store.session() as s:
+        assert drafts.get_draft(s, d.id).values == {"title": "Case 7"}
+    assert win.entry.wizards == []

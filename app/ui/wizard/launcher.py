@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,10 +58,26 @@ class ChooserDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.buttons = buttons
 
     def chosen(self) -> Any:
         item = self.list.currentItem()
         return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+
+    def add_remove_button(self, text: str, remove: Callable[[Any], None]) -> QPushButton:
+        """A button that hands the chosen item to ``remove`` and drops it from the list."""
+        button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
+
+        def clicked() -> None:
+            row = self.list.currentRow()
+            if row >= 0:
+                remove(self.chosen())
+                self.list.takeItem(row)
+            if self.list.count() == 0:
+                self.reject()
+
+        button.clicked.connect(clicked)
+        return button
 
 
 class ReasonDialog(QDialog):
@@ -205,7 +222,21 @@ class EntryLauncher:
         self.chooser.accepted.connect(
             lambda: self._resume(registry, self.chooser.chosen() if self.chooser else None)
         )
+        self.chooser.add_remove_button(
+            QCoreApplication.translate("EntryLauncher", "Discard draft"), self._discard
+        )
         self.chooser.open()
+
+    def _discard(self, draft: "DraftView") -> None:
+        store, draft_id = self.window.store, draft.id
+
+        def op() -> None:
+            from app.services.drafts import discard_draft
+
+            with store.session() as session:
+                discard_draft(session, draft_id)
+
+        self.window.runner.run(op)
 
     def _resume(self, registry: "SpecRegistry", draft: "DraftView | None") -> None:
         if draft is not None:
