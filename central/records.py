@@ -46,8 +46,27 @@ def next_seq(session: Session, count: int = 1) -> int:
     return int(last) - count + 1
 
 
+def jurisdiction_prefix(unit: Unit) -> str | None:
+    """The division-code prefix a procuratorate covers ("320300" -> "3203"), else None."""
+    if unit.kind != "procuratorate" or not unit.division_code:
+        return None
+    code = unit.division_code
+    while code.endswith("00") and len(code) > 2:
+        code = code[:-2]
+    return code
+
+
 def has_access(session: Session, case_id: str, unit_id: str) -> bool:
-    return session.get(CaseAccess, (case_id, unit_id)) is not None
+    """Owner, units the case went to, and a procuratorate over the owner's division."""
+    if session.get(CaseAccess, (case_id, unit_id)) is not None:
+        return True
+    unit = session.get(Unit, unit_id)
+    prefix = jurisdiction_prefix(unit) if unit is not None else None
+    if prefix is None:
+        return False
+    case = session.get(ServerRecord, case_id)
+    owner = session.get(Unit, case.owner_unit_id) if case and case.owner_unit_id else None
+    return owner is not None and owner.division_code.startswith(prefix)
 
 
 def write_record(
@@ -258,13 +277,25 @@ def _result(row: ServerRecord, outcome: Any) -> ChangeResult:
     }
 
 
-def pull(session: Session, unit_id: str, cursor: int, limit: int) -> PullPage:
+def pull(session: Session, unit: Unit, cursor: int, limit: int) -> PullPage:
     """The next page of changes the unit may see, after ``cursor``, in change order."""
-    visible = or_(
+    unit_id = unit.id
+    clauses = [
         ServerRecord.table_name.in_(PUBLIC_TABLES),
         ServerRecord.owner_unit_id == unit_id,
         ServerRecord.case_id.in_(select(CaseAccess.case_id).where(CaseAccess.unit_id == unit_id)),
-    )
+    ]
+    prefix = jurisdiction_prefix(unit)
+    if prefix is not None:
+        owners = select(Unit.id).where(Unit.division_code.startswith(prefix))
+        clauses.append(
+            ServerRecord.case_id.in_(
+                select(ServerRecord.id).where(
+                    ServerRecord.table_name == "cases", ServerRecord.owner_unit_id.in_(owners)
+                )
+            )
+        )
+    visible = or_(*clauses)
     rows = session.scalars(
         select(ServerRecord)
         .where(ServerRecord.seq > cursor, visible)

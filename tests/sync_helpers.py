@@ -111,11 +111,11 @@ class Central:
     db: Any
     blobs: Path
 
-    def create_unit(self, code: str, kind: str, name: str = "") -> str:
+    def create_unit(self, code: str, kind: str, name: str = "", division: str = "") -> str:
         from central.admin import create_unit
 
         with self.db.session() as session:
-            return str(create_unit(session, code, name or code, kind).id)
+            return str(create_unit(session, code, name or code, kind, division=division).id)
 
     def token(self, code: str, user: str = "user") -> str:
         from central.admin import issue_token

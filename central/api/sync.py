@@ -88,7 +88,7 @@ def pull_page(
 ) -> PullPage:
     """The changes this unit may see after ``cursor``, oldest first."""
     with db.session() as session:
-        return pull(session, who.unit.id, cursor, limit)
+        return pull(session, who.unit, cursor, limit)
 
 
 @router.get("/reference")

@@ -264,3 +264,18 @@ def test_reference_data_is_served_by_etag(central: Central, units: dict[str, str
     )
     assert again.status_code == 304 and again.content == b""
     assert central.api(token, "GET", "/reference/missing").status_code == 404
+
+
+def test_a_procuratorate_sees_the_cases_of_its_jurisdiction(central: Central) -> None:
+    county = central.create_unit("HB-TS", "enforcement", division="320312")
+    central.create_unit("HB-SZ", "enforcement", division="320500")
+    central.create_unit("JC-XZ", "procuratorate", division="320300")
+    central.create_unit("JC-SZ", "procuratorate", division="320500")
+    xuzhou, suzhou = central.token("JC-XZ"), central.token("JC-SZ")
+    record = case_record(county)
+    push(central, central.token("HB-TS"), [change("cases", record)])
+    assert record["id"] in pulled(central, xuzhou)
+    assert record["id"] not in pulled(central, suzhou)
+    act = {"case_id": record["id"], "params": {"note": "要求说明"}}
+    assert central.api(xuzhou, "POST", "/act/opinion", json=act).status_code == 200
+    assert central.api(suzhou, "POST", "/act/opinion", json=act).status_code == 403
