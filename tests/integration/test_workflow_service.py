@@ -205,3 +205,54 @@ def test_workflow_rows_round_trip_through_export_and_import(
         assert export_json(other) == first
     finally:
         other.close()
+
+
+def test_reply_after_no_penalty_is_stored_as_the_cases_document(
+    store: Store, desk: Desk, tmp_path: Path
+) -> None:
+    from app.services.workflow_documents import make_document
+    from app.store.attachments import AttachmentStore
+    from tests.integration.pdf_checks import check_pdf
+
+    case = desk.reverse_case
+    record_event(
+        store,
+        desk.inspector,
+        case,
+        "referral_received",
+        at=T0,
+        data={
+            "source": "non_prosecution",
+            "source_unit": "徐州市铜山区人民检察院",
+            "opinion": {"number": "铜检行意〔2025〕7号", "reply_due_on": "2025-10-31"},
+        },
+    )
+    record_event(store, desk.inspector, case, "handling_started", at=T0 + timedelta(hours=1))
+    record_event(
+        store,
+        desk.inspector,
+        case,
+        "no_penalty_decided",
+        at=T0 + timedelta(days=3),
+        data={"reason": "违法行为轻微并及时改正，没有造成危害后果"},
+    )
+    made = make_document(store, desk.clerk, case, "opinion_reply", at=T0 + timedelta(days=4))
+    assert made.number == "徐铜环复〔2025〕1号"
+    with sqlite3.connect(store.paths.database) as conn:
+        doc_type, title, text, pages = conn.execute(
+            "SELECT doc_type, title, text, page_count FROM documents WHERE id = ?",
+            (made.document_id,),
+        ).fetchone()
+        sha, size = conn.execute(
+            "SELECT sha256, size FROM attachments WHERE document_id = ?", (made.document_id,)
+        ).fetchone()
+    assert (
+        doc_type == "opinion_reply" and title == "关于铜检行意〔2025〕7号检察意见书办理情况的回复"
+    )
+    assert "决定不予行政处罚，理由：违法行为轻微并及时改正" in text and pages == 1
+    assert AttachmentStore(store.paths.attachments).verify(sha) and size == made.size
+    check_pdf(made.path, ["决定不予行政处罚", "2025年10月3日"], tmp_path)
+    # the reply deadline is the date the opinion states
+    listed = [d for d in list_deadlines(store, T0, case) if d.rule_id == "reply_to_opinion"]
+    assert listed[0].due_at == datetime(2025, 10, 31, 23, 59, 59, tzinfo=CST)
+    assert listed[0].period_source == "document" and listed[0].counting == "stated_date"
