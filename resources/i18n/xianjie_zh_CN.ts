@@ -981,6 +981,18 @@ Password for all of them: %2</source>
         <source>Password for %1:</source>
         <translation>“%1”的密码：</translation>
     </message>
+    <message>
+        <source>Recognise text (OCR)</source>
+        <translation>识别文字（OCR）</translation>
+    </message>
+    <message>
+        <source>Attaches the selected pages (all pages if none is selected) as one document</source>
+        <translation>把选中的页面（未选中时为全部页面）附加为一份文书</translation>
+    </message>
+    <message>
+        <source>Found in the text: %1</source>
+        <translation>文中找到：%1（仅供参考，请核对后填写）</translation>
+    </message>
 </context>
 <context>
     <name>Startup</name>

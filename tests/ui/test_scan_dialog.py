@@ -137,18 +137,32 @@ def test_attach_scanned_pages_to_a_case(qtbot: QtBot, tmp_path: Path) -> None:
         )
         qtbot.addWidget(dialog)
         dialog.dpi.setValue(75)
-        _scan(qtbot, dialog)
-        _scan(qtbot, dialog)  # a second flatbed page
+        dialog.ocr.setChecked(False)
+        for _ in range(3):
+            _scan(qtbot, dialog)  # three flatbed pages
+        # split: page 1 is the transfer letter, pages 2-3 the investigation report
+        dialog.page_list.item(0).setSelected(True)
+        dialog.doc_type.setCurrentIndex(dialog.doc_type.findData("transfer_letter"))
+        with qtbot.waitSignal(dialog.notice.shown, timeout=20000) as shown:
+            dialog.attach_button.click()
+        assert "1 页" in shown.args[0]
+        assert dialog.page_list.count() == 2  # attached pages leave the list
+        dialog.page_list.clearSelection()
         dialog.page_list.item(1).setSelected(True)
         dialog.rotate_selected(90)
+        dialog.page_list.clearSelection()
         dialog.doc_type.setCurrentIndex(dialog.doc_type.findData("investigation_report"))
         with qtbot.waitSignal(dialog.notice.shown, timeout=20000) as shown:
             dialog.attach_button.click()
         assert "2 页" in shown.args[0]
+        assert dialog.page_list.count() == 0
         with store.reading() as conn:
-            row = conn.execute("SELECT doc_type, page_count FROM documents").fetchone()
-            (sha,) = conn.execute("SELECT sha256 FROM attachments").fetchone()
-        assert tuple(row) == ("investigation_report", 2)
+            rows = conn.execute(
+                "SELECT d.doc_type, d.page_count, a.sha256 FROM documents d "
+                "JOIN attachments a ON a.document_id = d.id ORDER BY d.created_at"
+            ).fetchall()
+        assert [tuple(r[:2]) for r in rows] == [("transfer_letter", 1), ("investigation_report", 2)]
+        sha = rows[1][2]
         with pikepdf.open(store.paths.attachments / sha[:2] / sha) as pdf:
             assert [int(p.obj.get("/Rotate", 0)) for p in pdf.pages] == [0, 90]
     finally:
@@ -270,3 +284,34 @@ def test_encrypted_pdf_asks_for_its_password(
     assert "密码不正确" in dialog.notice.text()
     assert dialog.pages()[0].password == "pw"
     assert dialog.page_list.item(0).text() == "1 （共 2 页）"
+
+
+def test_attach_with_ocr_offers_suggestions(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.paths import DataPaths
+    from app.store.db import open_store
+    from app.ui.scan.dialog import AttachTarget
+    from tests.documents_helpers import make_case
+    from tests.integration.test_ocr import USCC, render_page
+    from tests.integration.test_ocr import pytestmark as needs_ocr
+
+    if any(m.name == "skipif" and m.args[0] for m in [needs_ocr]):
+        pytest.skip("tesseract chi_sim or Noto CJK missing")
+    store = open_store(DataPaths(tmp_path / "data"))
+    try:
+        case_id = make_case(store)
+        scanner = SaneScanner(env=sane_env(tmp_path / "sane.d"))
+        dialog = ScanDialog(
+            scanner, TaskRunner(), tmp_path / "p", attach_target=AttachTarget(store, case_id)
+        )
+        qtbot.addWidget(dialog)
+        with qtbot.waitSignal(dialog.imported, timeout=20000):
+            dialog.import_files([render_page(tmp_path / "letter.png")])
+        assert dialog.ocr.isChecked()
+        with qtbot.waitSignal(dialog.notice.shown, timeout=60000) as shown:
+            dialog.attach_button.click()
+        assert f"统一社会信用代码：{USCC}" in shown.args[0]
+        with store.reading() as conn:
+            (text,) = conn.execute("SELECT text FROM documents").fetchone()
+        assert "恒达化工" in text  # indexed for search, never put into case fields
+    finally:
+        store.close()

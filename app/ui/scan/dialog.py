@@ -20,6 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -99,11 +100,29 @@ class AttachTarget:
     case_id: str
 
 
-def attach_pages(target: AttachTarget, pages: tuple[Page, ...], doc_type: str, pdf: Path) -> int:
-    """Assemble ``pages`` into ``pdf`` (lossless) and attach it; the document's page count.
+@dataclass(frozen=True)
+class Attached:
+    pages: int
+    suggestions: tuple[str, ...]  # found by OCR, for the clerk to use (never filled in)
+
+
+SUGGESTION_LABELS = {
+    "uscc": "统一社会信用代码",
+    "resident_id": "身份证号码",
+    "amount": "金额（分）",
+    "date": "日期",
+}
+
+
+def attach_pages(
+    target: AttachTarget, pages: tuple[Page, ...], doc_type: str, pdf: Path, *, ocr: bool = False
+) -> Attached:
+    """Assemble ``pages`` into ``pdf`` (lossless) and attach it as one document; with ``ocr``
+    its text is indexed and the values found in it are returned as suggestions.
 
     Runs on the task runner's worker thread.
     """
+    from app.documents.ocr import suggest
     from app.documents.pdf_assembly import PageSource, assemble
     from app.services.attach import attach_files
 
@@ -111,8 +130,12 @@ def attach_pages(target: AttachTarget, pages: tuple[Page, ...], doc_type: str, p
         PageSource(p.path, dpi=p.dpi, rotation=p.rotation, password=p.password) for p in pages
     ]
     assemble(sources, pdf)
-    result = attach_files(target.store, target.case_id, [pdf], doc_type)
-    return result.page_count
+    result = attach_files(target.store, target.case_id, [pdf], doc_type, ocr=ocr)
+    found = suggest(result.text_pages) if ocr else []
+    texts = tuple(
+        f"{SUGGESTION_LABELS.get(x.kind, x.kind)}：{x.value}（第 {x.page} 页）" for x in found
+    )
+    return Attached(result.page_count, texts)
 
 
 class ScanDialog(QDialog):
@@ -210,6 +233,11 @@ class ScanDialog(QDialog):
 
         self.doc_type = QComboBox(self)
         self.attach_button = QPushButton(self.tr("Attach to case"), self)
+        self.attach_button.setToolTip(
+            self.tr("Attaches the selected pages (all pages if none is selected) as one document")
+        )
+        self.ocr = QCheckBox(self.tr("Recognise text (OCR)"), self)
+        self.ocr.setChecked(True)
         self.attach_button.clicked.connect(self.attach)
         if attach_target is not None:
             from app.services.attach import document_types
@@ -218,10 +246,12 @@ class ScanDialog(QDialog):
                 self.doc_type.addItem(f"{label}（{key}）", key)
             tools.addStretch(1)
             tools.addWidget(self.doc_type)
+            tools.addWidget(self.ocr)
             tools.addWidget(self.attach_button)
         else:
             self.doc_type.hide()
             self.attach_button.hide()
+            self.ocr.hide()
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.scan_button)
@@ -433,8 +463,11 @@ class ScanDialog(QDialog):
         self.runner.run(op, show)
 
     def attach(self) -> None:
-        """Make the PDF and attach it to the case, off the GUI thread."""
-        target, pages = self.attach_target, self.pages()
+        """Attach the selected pages (or all) as one document, off the GUI thread; they leave
+        the list once attached, so one scan is split into documents by attaching in parts."""
+        target, every = self.attach_target, self.pages()
+        rows = self._selected_rows() or list(range(len(every)))
+        pages = tuple(every[r] for r in rows)
         if target is None or not pages:
             self.notice.show_notice(self.tr("There are no pages to attach"))
             return
@@ -443,12 +476,20 @@ class ScanDialog(QDialog):
         pdf = self.workdir / f"document-{self._batch:03d}.pdf"
         self.attach_button.setEnabled(False)
 
-        def op() -> int:
-            return attach_pages(target, pages, doc_type, pdf)
+        ocr = self.ocr.isChecked()
 
-        def done(count: int) -> None:
+        def op() -> Attached:
+            return attach_pages(target, pages, doc_type, pdf, ocr=ocr)
+
+        def done(result: Attached) -> None:
             self.attach_button.setEnabled(True)
-            text = self.tr("Attached to the case as one document of %n page(s)", "", count)
+            attached = {p.path for p in pages}
+            self._show(tuple(p for p in self.pages() if p.path not in attached))
+            text = self.tr("Attached to the case as one document of %n page(s)", "", result.pages)
+            if result.suggestions:
+                text += " " + self.tr("Found in the text: %1").replace(
+                    "%1", "；".join(result.suggestions)
+                )
             self.notice.show_notice(text, "info")
 
         def failed(exc: BaseException) -> None:
