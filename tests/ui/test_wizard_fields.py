@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from app.domain.kinds import Role
@@ -163,3 +163,21 @@ def test_leaving_a_step_shows_what_is_missing_there(
     assert dialog.step == 0
     with store.session() as s:
         assert drafts.get_draft(s, dialog.draft.id).current_step == 0
+
+
+def test_tab_and_shift_tab_follow_the_spec_order(
+    qtbot: QtBot, store: Store, runner: TaskRunner, inspector: SignedInUser
+) -> None:
+    dialog = _wizard(qtbot, store, runner, inspector, autosave_ms=600_000)
+    order = ["case_number", "title", "opened_on", "offence_date", "offence_place", "discovered_by"]
+    first = dialog.editor(order[0]).focus_widget()
+    first.setFocus()
+    qtbot.waitUntil(first.hasFocus, timeout=2000)
+    for key in order[1:]:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is dialog.editor(key).focus_widget(), key
+    for key in reversed(order[:-1]):
+        qtbot.keyClick(
+            QApplication.focusWidget(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier
+        )
+        assert QApplication.focusWidget() is dialog.editor(key).focus_widget(), key
