@@ -181,3 +181,19 @@ def test_tab_and_shift_tab_follow_the_spec_order(
             QApplication.focusWidget(), Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier
         )
         assert QApplication.focusWidget() is dialog.editor(key).focus_widget(), key
+
+
+def test_a_failed_autosave_is_shown_in_the_wizard_and_nothing_on_screen_is_lost(
+    qtbot: QtBot, store: Store, runner: TaskRunner, inspector: SignedInUser
+) -> None:
+    dialog = _wizard(qtbot, store, runner, inspector, autosave_ms=600_000)
+    with store.session() as s:
+        drafts.discard_draft(s, dialog.draft.id)  # e.g. discarded from another window
+    edit = dialog.editor("offence_place").focus_widget()
+    assert isinstance(edit, QLineEdit)
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus, timeout=2000)
+    qtbot.keyClicks(edit, "Tongshan")
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    assert dialog.notices.text() == "草稿已不存在或已提交，未能保存"
+    assert dialog.values["offence_place"] == "Tongshan" and edit.text() == "Tongshan"

@@ -39,8 +39,10 @@ class AutoSaver(QObject):
         snapshot: Callable[[], Snapshot],
         interval_ms: int = AUTOSAVE_MS,
         parent: QObject | None = None,
+        on_failure: Callable[[BaseException], None] | None = None,
     ) -> None:
         super().__init__(parent)
+        self._on_failure = on_failure
         self._store = store
         self._runner = runner
         self._draft_id = draft_id
@@ -97,7 +99,10 @@ class AutoSaver(QObject):
     def _failed(self, exc: BaseException) -> None:
         self._in_flight = False
         self._again = False
-        self._runner.report_failure(exc)
+        if self._on_failure is not None:
+            self._on_failure(exc)
+        else:
+            self._runner.report_failure(exc)
 
 
 def _key(snapshot: Snapshot) -> str:

@@ -164,7 +164,9 @@ class WizardDialog(QDialog):
             if key in self.values:
                 row.editor.set_value(self.values[key])
         self.touched = {k for k in self.values if k in self.rows}
-        self.autosaver = AutoSaver(store, runner, draft.id, self.snapshot, autosave_ms, self)
+        self.autosaver = AutoSaver(
+            store, runner, draft.id, self.snapshot, autosave_ms, self, self._save_failed
+        )
         self.autosaver.saved.connect(self._saved)
         self.refresh()
         self.go_to(min(max(draft.current_step, 0), len(self.spec.sections) - 1), touch=False)
@@ -295,6 +297,13 @@ class WizardDialog(QDialog):
     def save_now(self) -> None:
         self._commit_focused()
         self.autosaver.request()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        """An expected problem (full disk, draft gone) shows here; the values stay on screen."""
+        if isinstance(exc, UserError):
+            self.notices.show_notice(str(exc), "error")
+        else:
+            self.runner.report_failure(exc)
 
     def _saved(self, _writes: int) -> None:
         if self._finishing and not self.autosaver.busy:
