@@ -74,9 +74,9 @@ def _mark_changed(session: Session, _context: Any, _instances: Any) -> None:
             continue
         state = inspect(obj)
         changed = {
-            attr.key
-            for attr in state.attrs
-            if attr.history.has_changes() and attr.key not in _SYNC_COLUMNS
+            column.key
+            for column in state.mapper.column_attrs
+            if column.key not in _SYNC_COLUMNS and state.attrs[column.key].history.has_changes()
         }
         if not changed:
             continue
