@@ -105,7 +105,11 @@ def _image_run_pdf(images: Sequence[Path], dpi: float) -> bytes:
     import img2pdf  # type: ignore[import-untyped]
 
     layout = img2pdf.get_fixed_dpi_layout_fun((dpi, dpi))
-    data = img2pdf.convert([str(p) for p in images], layout_fun=layout)
+    try:
+        data = img2pdf.convert([str(p) for p in images], layout_fun=layout)
+    except Exception as exc:  # img2pdf refuses odd inputs with exception types of its own
+        names = "、".join(p.name for p in images[:3])
+        raise FileRefused(f"无法把图像（{names}）合成为 PDF", detail=str(exc)) from exc
     assert isinstance(data, bytes)
     return data
 
