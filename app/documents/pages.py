@@ -105,8 +105,19 @@ def ink_fraction(path: Path, *, white: int = 179, margin: float = 0.03) -> float
 
 
 def suggest_blank(pages: Sequence[Page], *, coverage: float = 0.0015) -> list[int]:
-    """Indices of pages that look blank (ink below ``coverage``): a suggestion only."""
-    return [i for i, p in enumerate(pages) if ink_fraction(p.path) < coverage]
+    """Indices of pages that look blank (ink below ``coverage``): a suggestion only.
+
+    Entries that are not single images (an imported PDF) are never suggested.
+    """
+    blank: list[int] = []
+    for i, page in enumerate(pages):
+        try:
+            fraction = ink_fraction(page.path)
+        except OSError:  # not an image Pillow reads (a PDF): not a blank scan
+            continue
+        if fraction < coverage:
+            blank.append(i)
+    return blank
 
 
 def skew_angle(path: Path, *, limit: float = 5.0, step: float = 0.25) -> float:

@@ -79,8 +79,10 @@ def test_blank_pages_are_suggested(tmp_path: Path) -> None:
         ImageDraw.Draw(im).rectangle((600, 800, 606, 806), fill=0)  # a dust speck
         im.save(speck, dpi=(150, 150))
     text = _page_image(tmp_path / "text.jpg", text=True)
-    pages = (Page(text), Page(blank), Page(speck))
-    assert ops.suggest_blank(pages) == [1, 2]
+    pdf = tmp_path / "imported.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    pages = (Page(text), Page(blank), Page(pdf), Page(speck))
+    assert ops.suggest_blank(pages) == [1, 3]
     assert ops.ink_fraction(text) > 0.1
 
 
