@@ -226,8 +226,9 @@ def report(results: list[dict[str, object]], runs: int, load: tuple[float, float
     lines.append("")
     lines.append(
         "Migration 0006 adds the indexes these counts use: `ix_events_kind_time` (kind, "
-        "occurred_at, case_id) and `ix_cases_decided` (decided_on, unit_id); the open "
-        "deadlines use `ix_deadlines_open` (met_at, due_at) from the first schema."
+        "occurred_at, case_id, deleted), `ix_cases_decided` (decided_on, unit_id) and the "
+        "partial `ix_cases_deleted` (id) WHERE deleted; the open deadlines use "
+        "`ix_deadlines_open` (met_at, due_at) from the first schema."
     )
     return "\n".join(lines) + "\n"
 
@@ -239,8 +240,9 @@ def main() -> int:
     parser.add_argument("--data-root", type=Path, default=ROOT / "bench" / "out" / "dashboard")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     results = [bench_size(args.data_root / f"{size}", size, args.runs) for size in args.sizes]
-    text = report(results, args.runs)
+    text = report(results, args.runs, (load_before, os.getloadavg()[0]))
     print(text)
     if not args.no_write:
         RESULTS.write_text(text, encoding="utf-8")
