@@ -1062,6 +1062,14 @@ Password for all of them: %2</source>
         <source>Completeness %1/100</source>
         <translation>完整度 %1/100</translation>
     </message>
+    <message>
+        <source>Enter on the platform by %1</source>
+        <translation>平台录入期限：%1 前</translation>
+    </message>
+    <message>
+        <source> (deadline not verified)</source>
+        <translation>（期限未核实）</translation>
+    </message>
 </context>
 <context>
     <name>WorkflowPanel</name>

@@ -254,7 +254,9 @@ def test_fill_environmental_case_end_to_end(
     t.chinese("inspection_record_number", "徐铜环勘〔2024〕7号")
     t.step(9)
     t.pick("decided", True)
+    assert dialog.entry_due.text() == ""
     t.type("decided_on", "2024-04-20")
+    assert dialog.entry_due.text() == "平台录入期限：2024-04-27 前（期限未核实）"
     t.chinese("amount_fen", "12.5万元")
     assert t.line("amount_fen").text() == "125,000.00元"
     t.pick("transfer_opinion", "no_transfer")

@@ -12,7 +12,7 @@ finishing runs :func:`app.services.case_entry.finish_draft` through the task hel
 """
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -112,7 +112,10 @@ class WizardDialog(QDialog):
         self.heading.setFont(font)
         self.score = QLabel(self)
         self.score.setObjectName("wizardScore")
+        self.entry_due = QLabel(self)
+        self.entry_due.setObjectName("wizardEntryDue")
         head.addWidget(self.heading, 1)
+        head.addWidget(self.entry_due)
         head.addWidget(self.score)
         layout.addLayout(head)
         self.notices = NoticeBar(self)
@@ -244,8 +247,23 @@ class WizardDialog(QDialog):
             mark = "✔" if progress.required and progress.done == progress.required else " "
             item.setText(f"{mark} Alt+{n + 1}  {progress.title}  {progress.percent}%")
         self.score.setText(self.tr("Completeness %1/100").replace("%1", str(validation.score)))
+        self._show_entry_due(model)
         self.thresholds = evaluate(threshold_facts(model), domain=self.spec.domain)
         self.banner.show_result(self.thresholds)
+
+    def _show_entry_due(self, model: FormModel) -> None:
+        """The platform entry deadline (N days after the decision, per the spec), if known."""
+        rule = self.spec.entry_deadline
+        after = model.value(rule.after)
+        if not isinstance(after, date) or rule.counting != "calendar_days":
+            self.entry_due.clear()
+            return
+        due = (after + timedelta(days=rule.days)).isoformat()
+        text = self.tr("Enter on the platform by %1").replace("%1", due)
+        if not rule.verified:
+            text += self.tr(" (deadline not verified)")
+        self.entry_due.setText(text)
+        self.entry_due.setToolTip(str(rule.source) + (f"\n{rule.note}" if rule.note else ""))
 
     # -- steps ---------------------------------------------------------------------------
 
