@@ -245,6 +245,9 @@ def test_case_view_opens_the_dialog_and_shows_the_attached_document(
         with qtbot.waitSignal(view.loaded, timeout=20000):
             dialog.close()
         assert view.documents.rowCount() == 1
+        button.click()  # opening again brings back the same dialog
+        assert view.findChildren(ScanDialog) == [dialog] and dialog.isVisible()
+        dialog.close()
         runner.wait_idle()
     finally:
         store.close()
@@ -315,3 +318,14 @@ def test_attach_with_ocr_offers_suggestions(qtbot: QtBot, tmp_path: Path) -> Non
         assert "恒达化工" in text  # indexed for search, never put into case fields
     finally:
         store.close()
+
+
+def test_closing_during_a_scan_stops_it_and_keeps_the_pages(qtbot: QtBot, tmp_path: Path) -> None:
+    dialog = _dialog(qtbot, tmp_path, **SLOW)
+    with qtbot.waitSignal(dialog.session.finished, timeout=60000) as blocker:
+        dialog.scan_button.click()
+        qtbot.waitUntil(lambda: dialog.page_list.count() >= 1, timeout=20000)
+        dialog.close()
+    assert blocker.args[0].error is None  # a stop, not a failure
+    assert 1 <= dialog.page_list.count() < 10
+    assert all(p.path.is_file() for p in dialog.pages())

@@ -266,6 +266,12 @@ class ScanDialog(QDialog):
         layout.addLayout(tools)
         self.resize(820, 620)
 
+    def done(self, result: int) -> None:
+        """Closing stops a running scan (the pages already scanned stay on disk)."""
+        if self.session.running:
+            self.session.cancel()
+        super().done(result)
+
     # --- scanning --------------------------------------------------------------------------
 
     def refresh_devices(self) -> None:

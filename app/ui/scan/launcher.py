@@ -28,7 +28,16 @@ def platform_scanner() -> Scanner:
 def open_scan_dialog(
     parent: QWidget, store: Store, runner: TaskRunner, case_id: str, on_closed: Callable[[], None]
 ) -> ScanDialog | None:
-    """Show the dialog for ``case_id``; pages are kept under ``<data>/scans/`` until attached."""
+    """Show the dialog for ``case_id``; pages are kept under ``<data>/scans/`` until attached.
+
+    A case view keeps one dialog: opening it again brings back the same dialog with the pages
+    not attached yet.
+    """
+    existing = parent.findChild(ScanDialog)
+    if existing is not None:
+        existing.show()
+        existing.activateWindow()
+        return existing
     try:
         scanner = platform_scanner()
     except ScanError as exc:
