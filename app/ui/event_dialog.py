@@ -41,6 +41,8 @@ REASON_KINDS = {
     "closed",
 }
 REASON_REQUIRED = REASON_KINDS - {"closed"}
+DECIDED_AT_KINDS = {"police_filed", "police_not_filed", "police_withdrew", "referral_received"}
+"""Steps another agency decided: the notice may state when (data ``decided_at``)."""
 
 
 class EventDialog(QDialog):
@@ -141,6 +143,15 @@ class EventDialog(QDialog):
             self._combo("outcome", self.tr("Outcome"), JUDGMENT_OUTCOMES)
         if kind == "follow_up_received":
             self._combo("letter", self.tr("Letter"), FOLLOW_UP_LETTERS)
+        if kind in DECIDED_AT_KINDS:
+            stated = self._check("decided_stated", self.tr("The notice states when it was decided"))
+            decided = QDateTimeEdit(QDateTime.currentDateTime(), self)
+            decided.setCalendarPopup(True)
+            decided.setDisplayFormat("yyyy-MM-dd HH:mm")
+            decided.setEnabled(False)
+            stated.toggled.connect(decided.setEnabled)
+            self.fields["decided_at"] = decided
+            self.form.addRow(self.tr("Decided at"), decided)
         if kind == "referral_received":
             self._build_referral()
         if kind == "penalty_decided":
@@ -237,6 +248,13 @@ class EventDialog(QDialog):
             widget = self.fields.get(key)
             if isinstance(widget, QComboBox):
                 out[key] = widget.currentData()
+        stated = self.fields.get("decided_stated")
+        if isinstance(stated, QCheckBox) and stated.isChecked():
+            decided = self.fields["decided_at"]
+            assert isinstance(decided, QDateTimeEdit)
+            moment = decided.dateTime().toPython()
+            assert isinstance(moment, datetime)
+            out["decided_at"] = moment.replace(tzinfo=CST, second=0, microsecond=0).isoformat()
         if self.kind == "team_formed":
             combos = [self.fields[f"member{n}"] for n in (1, 2)]
             out["members"] = [c.currentData() for c in combos if isinstance(c, QComboBox)]

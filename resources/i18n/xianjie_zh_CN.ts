@@ -525,6 +525,14 @@
         <translation>来函类型</translation>
     </message>
     <message>
+        <source>The notice states when it was decided</source>
+        <translation>通知载明了决定时间</translation>
+    </message>
+    <message>
+        <source>Decided at</source>
+        <translation>决定时间</translation>
+    </message>
+    <message>
         <source>Progress reply before a decision</source>
         <translation>作出决定前的阶段性回复</translation>
     </message>
@@ -914,6 +922,18 @@ Password for all of them: %2</source>
         <translation>附加到案件</translation>
     </message>
     <message>
+        <source>Attaches the selected pages (all pages if none is selected) as one document</source>
+        <translation>把选中的页面（未选中时为全部页面）附加为一份文书</translation>
+    </message>
+    <message>
+        <source>Recognise text (OCR)</source>
+        <translation>识别文字（OCR）</translation>
+    </message>
+    <message>
+        <source>No scanner found</source>
+        <translation>未找到扫描仪</translation>
+    </message>
+    <message>
         <source>Choose a scanner first</source>
         <translation>请先选择扫描仪</translation>
     </message>
@@ -926,6 +946,14 @@ Password for all of them: %2</source>
         <translation>
             <numerusform>已扫描 %n 页</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Encrypted PDF</source>
+        <translation>加密的 PDF</translation>
+    </message>
+    <message>
+        <source>Password for %1:</source>
+        <translation>“%1”的密码：</translation>
     </message>
     <message numerus="yes">
         <source>%n page(s)</source>
@@ -952,6 +980,10 @@ Password for all of them: %2</source>
         </translation>
     </message>
     <message>
+        <source>Found in the text: %1</source>
+        <translation>文中找到：%1（仅供参考，请核对后填写）</translation>
+    </message>
+    <message>
         <source>Import files…</source>
         <translation>导入文件…</translation>
     </message>
@@ -968,30 +1000,6 @@ Password for all of them: %2</source>
     <message>
         <source>Scan or import documents…</source>
         <translation>扫描或导入文书…</translation>
-    </message>
-    <message>
-        <source>No scanner found</source>
-        <translation>未找到扫描仪</translation>
-    </message>
-    <message>
-        <source>Encrypted PDF</source>
-        <translation>加密的 PDF</translation>
-    </message>
-    <message>
-        <source>Password for %1:</source>
-        <translation>“%1”的密码：</translation>
-    </message>
-    <message>
-        <source>Recognise text (OCR)</source>
-        <translation>识别文字（OCR）</translation>
-    </message>
-    <message>
-        <source>Attaches the selected pages (all pages if none is selected) as one document</source>
-        <translation>把选中的页面（未选中时为全部页面）附加为一份文书</translation>
-    </message>
-    <message>
-        <source>Found in the text: %1</source>
-        <translation>文中找到：%1（仅供参考，请核对后填写）</translation>
     </message>
 </context>
 <context>

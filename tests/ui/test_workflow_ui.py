@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QUrl
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QPlainTextEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
@@ -203,3 +203,21 @@ def test_a_reason_is_asked_for_before_the_dialog_closes(qtbot: QtBot) -> None:
     dialog.fields["reason"].setPlainText("证据不足，需补充调查")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert dialog.result() == 1 and dialog.data()["reason"] == "证据不足，需补充调查"
+
+
+def test_referral_dialog_reads_a_stated_reply_date_and_the_decision_time(qtbot: QtBot) -> None:
+    dialog = EventDialog("referral_received", "收到反向移送")
+    qtbot.addWidget(dialog)
+    _choose(dialog.fields["source"], "non_prosecution")
+    dialog.fields["opinion_number"].setText("铜检行意〔2025〕9号")
+    _choose(dialog.fields["reply_mode"], "date")
+    assert dialog.fields["reply_due_on"].isEnabled()
+    assert not dialog.fields["reply_amount"].isEnabled()
+    dialog.fields["reply_due_on"].setDate(QDate(2025, 6, 30))
+    dialog.fields["decided_stated"].setChecked(True)
+    dialog.fields["decided_at"].setDateTime(QDateTime(QDate(2025, 5, 28), QTime(15, 30)))
+    data = dialog.data()
+    assert data["opinion"] == {"number": "铜检行意〔2025〕9号", "reply_due_on": "2025-06-30"}
+    assert data["decided_at"] == "2025-05-28T15:30:00+08:00"
+    _choose(dialog.fields["source"], "police_non_filing")
+    assert not dialog.fields["opinion_number"].isEnabled() and "opinion" not in dialog.data()
