@@ -229,7 +229,8 @@ def test_sigkill_during_sync_leaves_a_consistent_store_and_the_next_sync_complet
     ids = [new_case(desk, unit(desk), f"案件{i}") for i in range(150)]
     command = [sys.executable, str(REPO_ROOT / "main.py"), "--data-dir", str(desk.paths.root)]
     kills = 0
-    for _round in range(10):
+    rounds = int(os.environ.get("XIANJIE_SYNC_KILL_ROUNDS", "10"))  # 50 for the long run
+    for _round in range(rounds):
         with desk.session() as session:
             for case_id in rng.sample(ids, 20):
                 session.get_one(Case, case_id).facts = f"修改{_round}"
@@ -273,7 +274,8 @@ def test_sync_converges_through_a_lossy_slow_connection(
     ids = [new_case(desk, unit(desk), f"案件{i}") for i in range(12)]
     content = random.Random(9).randbytes(5 * CHUNK + 77)
     sha = _attach(desk, content)
-    proxy.mode, proxy.loss, proxy.delay = "chaos", 0.3, 0.005
+    delay = float(os.environ.get("XIANJIE_SYNC_CHAOS_DELAY", "0.005"))  # 0.3 for the long run
+    proxy.mode, proxy.loss, proxy.delay = "chaos", 0.3, delay
     failures = 0
     for _run in range(60):
         if _run < 10:
