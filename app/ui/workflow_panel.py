@@ -112,6 +112,11 @@ class WorkflowPanel(QWidget):
         self.owes = QLabel(self)
         self.owes.setWordWrap(True)
         layout.addWidget(self.owes)
+        self.anomalies = QLabel(self)
+        self.anomalies.setWordWrap(True)
+        self.anomalies.setStyleSheet("color:#8a5300")
+        self.anomalies.hide()
+        layout.addWidget(self.anomalies)
 
         self.deadlines = _table(
             self,
@@ -185,6 +190,14 @@ class WorkflowPanel(QWidget):
         self.owes.setText(
             "\n".join(f"{party}：{what}" for party, what in flow.owes)
             or self.tr("Nothing is owed now.")
+        )
+        # Steps recorded elsewhere (merged, imported) that the workflow does not accept where
+        # they stand: shown, never hidden (docs/workflow.md, "State is derived").
+        self.anomalies.setVisible(bool(flow.anomalies))
+        self.anomalies.setText(
+            self.tr("Steps on the timeline that do not fit the workflow: %1").replace(
+                "%1", "；".join(reason for _, reason in flow.anomalies)
+            )
         )
         _fill(
             self.deadlines,

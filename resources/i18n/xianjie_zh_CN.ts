@@ -1134,6 +1134,10 @@ Password for all of them: %2</source>
         <translation>当前没有待办事项。</translation>
     </message>
     <message>
+        <source>Steps on the timeline that do not fit the workflow: %1</source>
+        <translation>时间线上有不符合流程的节点：%1</translation>
+    </message>
+    <message>
         <source> (head)</source>
         <translation>（负责人）</translation>
     </message>

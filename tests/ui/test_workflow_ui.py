@@ -221,3 +221,30 @@ def test_referral_dialog_reads_a_stated_reply_date_and_the_decision_time(qtbot: 
     assert data["decided_at"] == "2025-05-28T15:30:00+08:00"
     _choose(dialog.fields["source"], "police_non_filing")
     assert not dialog.fields["opinion_number"].isEnabled() and "opinion" not in dialog.data()
+
+
+def test_steps_that_do_not_fit_the_workflow_are_shown(
+    qtbot: QtBot, store: Store, desk: Desk, runner: TaskRunner
+) -> None:
+    from datetime import datetime, timedelta
+
+    from app.domain.workcalendar import CST
+    from app.store.models import Event
+
+    start = datetime(2025, 3, 3, 9, 0, tzinfo=CST)
+    with store.session() as session:  # as merged from elsewhere: a team of one, no approval
+        for n, (kind, data) in enumerate(
+            [("case_opened", {}), ("crime_suspected", {}), ("team_formed", {"members": ["x"]})]
+        ):
+            session.add(
+                Event(
+                    case_id=desk.forward_case,
+                    kind=kind,
+                    occurred_at=start + timedelta(n),
+                    data=data,
+                )
+            )
+    _, panel = _view(qtbot, store, runner, desk.inspector, desk.forward_case)
+    assert panel.anomalies.isVisible()
+    assert "至少2名执法人员" in panel.anomalies.text()
+    assert "team_formed" in panel.step_buttons  # the team may still be formed properly
