@@ -357,6 +357,7 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     root = Path(tempfile.mkdtemp(prefix="xianjie-bench-sync-"))
     central, thread = start_central(
         f"sqlite:///{root / 'central.db'}",
@@ -387,7 +388,9 @@ def main() -> int:
         "",
         f"`bench/bench_sync.py` on {platform.platform()}, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; central on SQLite, uvicorn on "
-        "127.0.0.1 in the same process; baselines measured in the same run.",
+        "127.0.0.1 in the same process; baselines measured in the same run. Load average "
+        f"(1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: other "
+        "work on the machine shifts these figures; the ratios are what to compare.",
         "",
         "| measurement | Xianjie | baseline | ratio | goal |",
         "|---|---|---|---|---|",
