@@ -15,6 +15,7 @@ from app.services.workflow_files import attach_file
 from app.store.db import Store
 from app.ui.case_view import CaseView
 from app.ui.event_dialog import EventDialog
+from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
 from app.ui.workflow_panel import WorkflowPanel
 from tests.integration.pdf_checks import check_pdf
@@ -248,3 +249,15 @@ def test_steps_that_do_not_fit_the_workflow_are_shown(
     assert panel.anomalies.isVisible()
     assert "至少2名执法人员" in panel.anomalies.text()
     assert "team_formed" in panel.step_buttons  # the team may still be formed properly
+
+
+def test_a_case_opened_from_the_main_window_has_the_workflow_tab(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    case_id = window.model.case_id(0)
+    assert case_id is not None
+    view = window.open_case(case_id)
+    assert isinstance(view.workflow, WorkflowPanel)
+    assert view.workflow.user == window.user  # the signed-in user, found through the window
+    assert view.tabs.tabText(view.tabs.indexOf(view.workflow)) == "移送流程"
+    assert view.workflow.flow is not None and view.workflow.flow.case_id == case_id
