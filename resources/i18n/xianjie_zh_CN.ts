@@ -1001,6 +1001,26 @@ Password for all of them: %2</source>
         <source>Scan or import documents…</source>
         <translation>扫描或导入文书…</translation>
     </message>
+    <message>
+        <source>Watch a folder…</source>
+        <translation>监视文件夹…</translation>
+    </message>
+    <message>
+        <source>Watch a folder</source>
+        <translation>监视文件夹</translation>
+    </message>
+    <message>
+        <source>Stop watching</source>
+        <translation>停止监视</translation>
+    </message>
+    <message>
+        <source>Watching %1</source>
+        <translation>正在监视 %1</translation>
+    </message>
+    <message>
+        <source>Import what a network scanner saves into a folder, as it arrives</source>
+        <translation>自动导入网络扫描仪存入文件夹的文件（写完后才导入）</translation>
+    </message>
 </context>
 <context>
     <name>Startup</name>

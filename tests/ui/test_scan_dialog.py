@@ -329,3 +329,26 @@ def test_closing_during_a_scan_stops_it_and_keeps_the_pages(qtbot: QtBot, tmp_pa
     assert blocker.args[0].error is None  # a stop, not a failure
     assert 1 <= dialog.page_list.count() < 10
     assert all(p.path.is_file() for p in dialog.pages())
+
+
+def test_watched_folder_imports_files_once_complete(qtbot: QtBot, tmp_path: Path) -> None:
+    from PIL import Image
+
+    dialog = _dialog(qtbot, tmp_path)
+    share = tmp_path / "share"
+    share.mkdir()
+    dialog.start_watch(share, interval_ms=50, stable=1.0)
+    scan = share / "scan0001.jpg"
+    Image.new("L", (200, 300), 128).save(tmp_path / "whole.jpg", format="JPEG")
+    data = (tmp_path / "whole.jpg").read_bytes()
+    scan.write_bytes(data[:200])  # the network scanner is still writing
+    qtbot.wait(150)
+    scan.write_bytes(data)
+    with qtbot.waitSignal(dialog.imported, timeout=10000) as got:
+        pass
+    assert got.args == [1]
+    assert [p.path for p in dialog.pages()] == [scan]
+    qtbot.wait(400)
+    assert dialog.page_list.count() == 1  # handed over once
+    dialog.stop_watch()
+    assert dialog.watch is None

@@ -8,7 +8,7 @@ The dialog never touches the scanner or the disk on the GUI thread: scans run th
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from app.documents import pages as page_ops
 from app.documents.pages import Page
 from app.documents.scanners import DeviceInfo, OptionValue, Scanner, ScanRequest
+from app.documents.watch_folder import WatchFolder
 from app.errors import UserError
 from app.store.db import Store
 from app.ui.notices import NoticeBar
@@ -203,6 +204,16 @@ class ScanDialog(QDialog):
         self.scan_button.clicked.connect(self.start_scan)
         self.import_button = QPushButton(self.tr("Import files…"), self)
         self.import_button.clicked.connect(self._choose_files)
+        self.watch_button = QPushButton(self.tr("Watch a folder…"), self)
+        self.watch_button.setToolTip(
+            self.tr("Import what a network scanner saves into a folder, as it arrives")
+        )
+        self.watch_button.clicked.connect(self._toggle_watch)
+        self.watch: WatchFolder | None = None
+        self._watch_busy = False
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(2000)
+        self._watch_timer.timeout.connect(self._poll_watch)
         self.cancel_button = QPushButton(self.tr("Stop"), self)
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.session.cancel)
@@ -257,6 +268,7 @@ class ScanDialog(QDialog):
         buttons.addWidget(self.scan_button)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.watch_button)
         buttons.addWidget(self.status, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)
@@ -270,6 +282,7 @@ class ScanDialog(QDialog):
         """Closing stops a running scan (the pages already scanned stay on disk)."""
         if self.session.running:
             self.session.cancel()
+        self.stop_watch()
         super().done(result)
 
     # --- scanning --------------------------------------------------------------------------
@@ -332,6 +345,44 @@ class ScanDialog(QDialog):
         self.page_list.addItem(item)
         self._renumber()
         self.status.setText(self.tr("%n page(s) scanned", "", self.page_list.count()))
+
+    def _toggle_watch(self) -> None:
+        if self.watch is not None:
+            self.stop_watch()
+            return
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Watch a folder"))
+        if folder:
+            self.start_watch(Path(folder))
+
+    def start_watch(self, folder: Path, *, interval_ms: int = 2000, stable: float = 2.0) -> None:
+        """Poll ``folder`` (network shares need polling); import each file once it is complete."""
+        self.watch = WatchFolder(folder, stable_seconds=stable)
+        self._watch_timer.setInterval(interval_ms)
+        self._watch_timer.start()
+        self.watch_button.setText(self.tr("Stop watching"))
+        self.status.setText(self.tr("Watching %1").replace("%1", str(folder)))
+
+    def stop_watch(self) -> None:
+        self._watch_timer.stop()
+        self.watch = None
+        self.watch_button.setText(self.tr("Watch a folder…"))
+
+    def _poll_watch(self) -> None:
+        watch = self.watch
+        if watch is None or self._watch_busy:
+            return
+        self._watch_busy = True
+
+        def done(ready: list[Path]) -> None:
+            self._watch_busy = False
+            if ready and self.watch is watch:
+                self.import_files(ready)
+
+        def failed(exc: BaseException) -> None:
+            self._watch_busy = False
+            self.runner.report_failure(exc)
+
+        self.runner.run(watch.poll, done, failed)
 
     def _choose_files(self) -> None:
         names, _filter = QFileDialog.getOpenFileNames(
