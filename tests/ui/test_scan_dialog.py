@@ -352,3 +352,26 @@ def test_watched_folder_imports_files_once_complete(qtbot: QtBot, tmp_path: Path
     assert dialog.page_list.count() == 1  # handed over once
     dialog.stop_watch()
     assert dialog.watch is None
+
+
+def test_killed_worker_is_a_notice_and_the_dialog_lives_on(qtbot: QtBot, tmp_path: Path) -> None:
+    import os
+    import signal
+
+    dialog = _dialog(qtbot, tmp_path, **SLOW)
+    scanner = dialog.session.scanner
+    assert isinstance(scanner, SaneScanner)
+    with qtbot.waitSignal(dialog.session.finished, timeout=60000) as blocker:
+        dialog.scan_button.click()
+        qtbot.waitUntil(lambda: dialog.page_list.count() >= 1, timeout=20000)
+        pid = scanner.worker_pid
+        assert pid is not None
+        os.kill(pid, signal.SIGKILL)
+    outcome = blocker.args[0]
+    assert outcome.error is not None and "扫描进程意外退出" in outcome.error
+    assert "扫描进程意外退出" in dialog.notice.text()
+    kept = dialog.page_list.count()
+    assert kept >= 1 and all(p.path.is_file() for p in dialog.pages())
+    dialog.extra_options.clear()
+    assert _scan(qtbot, dialog) == ScanOutcome(10, None)  # the next scan works
+    assert dialog.page_list.count() == kept + 10
