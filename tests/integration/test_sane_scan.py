@@ -142,7 +142,6 @@ def test_slow_device_streams_pages_as_they_arrive(scanner: SaneScanner, tmp_path
     for page in scanner.scan(request, tmp_path / "out"):
         assert page.path.is_file()  # on disk when announced
         arrivals.append(time.monotonic() - started)
-    total = time.monotonic() - started
     assert len(arrivals) == 3
-    assert arrivals[0] < total * 0.6
+    assert arrivals[2] - arrivals[0] > 0.4  # pages two and three were still being read
     assert arrivals[1] - arrivals[0] > 0.2  # the delay is real: each page takes time
