@@ -31,7 +31,7 @@ from app.paths import DataPaths
 from app.site_config import SiteConfig
 from app.store.attachments import AttachmentStore
 from app.store.audit import verify_chain
-from app.store.db import Store, head_revision, open_store
+from app.store.db import Store, head_revision, open_store, schema_of
 from app.store.errors import describe_os_error
 from app.store.models import Attachment
 
@@ -212,8 +212,8 @@ def _check_integrity(store: Store) -> Check:
 
 def _check_schema(store: Store) -> Check:
     head = head_revision()
-    with store.engine.connect() as conn:
-        current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    with store.reading() as conn:
+        current = schema_of(conn)
     if current == head:
         return Check("数据库架构版本", True, f"{current}（最新）", True, "database.schema")
     return Check(

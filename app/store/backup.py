@@ -42,7 +42,7 @@ from app import __version__
 from app.errors import StorageError
 from app.paths import DataPaths
 from app.store.attachments import AttachmentStore
-from app.store.db import Store, copy_database, head_revision, is_known_schema, schema_signature
+from app.store.db import Store, copy_database, head_revision, is_known_schema, schema_of
 from app.store.errors import storage_errors
 from app.store.files import fsync_dir
 
@@ -145,12 +145,11 @@ def check_database_file(db_file: Path, *, label: str) -> str:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if "alembic_version" not in tables:
                 raise StorageError(f"{label}不是衔接的数据库（缺少架构版本信息）。未做任何改动。")
-            rows = [str(r[0]) for r in conn.execute("SELECT version_num FROM alembic_version")]
+            revision = schema_of(conn)
     except sqlite3.Error as exc:
         raise StorageError(f"{label}已损坏，无法读取（{exc}）。未做任何改动。") from exc
-    if not rows:
+    if revision is None:
         raise StorageError(f"{label}不是衔接的数据库（架构版本为空）。未做任何改动。")
-    revision = schema_signature(rows)
     if not is_known_schema(revision):
         raise StorageError(
             f"{label}由更新版本的衔接创建（架构版本 {revision}），本版本无法恢复。"

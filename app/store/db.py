@@ -139,6 +139,12 @@ def schema_signature(revisions: "set[str] | frozenset[str] | list[str]") -> str:
     return "+".join(sorted(revisions))
 
 
+def schema_of(conn: sqlite3.Connection) -> str | None:
+    """The schema signature recorded in a database (one ``alembic_version`` row per head)."""
+    rows = [str(r[0]) for r in conn.execute("SELECT version_num FROM alembic_version")]
+    return schema_signature(rows) if rows else None
+
+
 def head_revision() -> str:
     """The schema signature this version writes: its migration heads, ``+``-joined."""
     graph = _migration_graph()
@@ -183,11 +189,10 @@ def inspect_revision(db_file: Path) -> str | None:
                         f"数据库文件 {db_file} 不是衔接的数据库（缺少架构版本信息），未做任何改动。"
                     )
                 return None
-            rows = [str(r[0]) for r in conn.execute("SELECT version_num FROM alembic_version")]
+            return schema_of(conn)
     except sqlite3.Error as exc:
         message = describe_sqlite_error(exc) or f"无法读取数据库：{exc}"
         raise StorageError(f"{message}（{db_file}，未做任何改动）") from exc
-    return schema_signature(rows) if rows else None
 
 
 def _ensure_folder(paths: DataPaths) -> None:

@@ -225,7 +225,8 @@ def _newer_db(tmp_path: Path, backup: Path) -> bytes:
         raw = tmp_path / "newer.db"
         raw.write_bytes(zf.read("xianjie.db"))
     with closing(sqlite3.connect(raw)) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+        conn.execute("DELETE FROM alembic_version")
+        conn.execute("INSERT INTO alembic_version VALUES ('9999')")
         conn.commit()
     return raw.read_bytes()
 

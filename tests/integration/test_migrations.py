@@ -13,7 +13,7 @@ from app.errors import StorageError
 from app.paths import DataPaths
 from app.store import audit
 from app.store.audit import verify_chain
-from app.store.db import alembic_config, create_store_engine, head_revision, open_store
+from app.store.db import alembic_config, create_store_engine, head_revision, open_store, schema_of
 from app.store.models import Case, Party, Unit, User
 from app.store.search import search_case_ids
 from tests.conftest import RunCli
@@ -63,7 +63,7 @@ def make_first_schema_database(paths: DataPaths) -> None:
             """
         )
         conn.commit()
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert schema_of(conn) == "0001"
 
 
 def test_first_schema_upgrades_to_head_with_data_intact(data_paths: DataPaths) -> None:
@@ -84,9 +84,7 @@ def test_first_schema_upgrades_to_head_with_data_intact(data_paths: DataPaths) -
             assert verify_chain(session).intact
             assert session.scalars(select(Party.id)).all() == ["pa1"]
         with closing(store.raw_connection()) as conn:
-            assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (
-                head_revision(),
-            )
+            assert schema_of(conn) == head_revision()
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
             triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             assert {"case_search", "audit_log_no_update", "events_no_delete"} <= triggers
@@ -102,7 +100,7 @@ def test_backup_is_written_before_migrating(data_paths: DataPaths) -> None:
     assert store.backup_path is not None and store.backup_path.parent == data_paths.backups
     assert "0001" in store.backup_path.name
     with closing(sqlite3.connect(store.backup_path)) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert schema_of(conn) == "0001"
         assert conn.execute("SELECT title FROM cases").fetchall() == [
             ("徐州某化工有限公司非法排放案",)
         ]
@@ -131,7 +129,8 @@ def test_opening_at_head_does_not_migrate_again(data_paths: DataPaths) -> None:
 def _make_newer(paths: DataPaths) -> None:
     open_store(paths).close()
     with closing(sqlite3.connect(paths.database)) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+        conn.execute("DELETE FROM alembic_version")
+        conn.execute("INSERT INTO alembic_version VALUES ('9999_from_the_future')")
         conn.commit()
         conn.execute("PRAGMA journal_mode=DELETE")  # leave no -wal/-shm behind
     for suffix in ("-wal", "-shm"):

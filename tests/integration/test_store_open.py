@@ -12,7 +12,7 @@ from sqlalchemy import text
 from app.errors import StorageError
 from app.paths import DataPaths
 from app.store import audit
-from app.store.db import Store, head_revision, open_store
+from app.store.db import Store, head_revision, open_store, schema_of
 
 
 def _sha256(path: Path) -> str:
@@ -36,9 +36,7 @@ def test_new_store_is_created_at_head_with_its_folders(data_paths: DataPaths) ->
         assert data_paths.database.is_file()
         assert store.migrated_from is None and store.backup_path is None
         with store.engine.connect() as conn:
-            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
-                head_revision()
-            )
+            assert schema_of(conn.connection.driver_connection) == head_revision()
     finally:
         store.close()
 
@@ -103,9 +101,7 @@ def test_zero_length_file_is_treated_as_a_new_database(data_paths: DataPaths) ->
     data_paths.database.write_bytes(b"")
     open_store(data_paths).close()
     with closing(sqlite3.connect(data_paths.database)) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (
-            head_revision(),
-        )
+        assert schema_of(conn) == head_revision()
 
 
 def test_data_folder_that_is_a_file_is_refused(tmp_path: Path) -> None:
