@@ -35,7 +35,15 @@ from app.store.attachments import AttachmentStore
 from app.store.db import Store
 from app.sync.client import Rejected, SyncClient, SyncError
 from app.sync.records import COLUMNS, changed_fields, fetch, to_sql, to_wire
-from app.sync.wire import CHUNK_SIZE, TABLES, Change, PulledRecord, PushResponse, Record
+from app.sync.wire import (
+    APPEND_ONLY,
+    CHUNK_SIZE,
+    TABLES,
+    Change,
+    PulledRecord,
+    PushResponse,
+    Record,
+)
 from app.timeutil import format_utc, utc_now
 
 log = logging.getLogger(__name__)
@@ -297,12 +305,13 @@ class SyncEngine:
                 data = result.get("data", change["data"])
                 _set_base(conn, table, record_id, int(result.get("version", 1)), data)
                 if same:
-                    values = to_sql(table, data) if outcome != "applied" else {}
+                    merged = outcome != "applied" and table not in APPEND_ONLY
+                    values = to_sql(table, data) if merged else {}
                     values.update(
                         sync_state="synced", sync_error=None, server_seq=result.get("seq")
                     )
                     _update(conn, table, record_id, values)
-                    if outcome != "applied" and (case := _case_of(table, data)):
+                    if merged and (case := _case_of(table, data)):
                         touched.add(case)
                 setattr(report, outcome, getattr(report, outcome) + 1)
             elif outcome == "conflict":

@@ -6,7 +6,7 @@ from contextlib import closing
 from app.errors import UserError
 from app.site_config import SiteConfig
 from app.store.db import Store
-from app.sync.client import SyncClient, api_base
+from app.sync.client import SyncClient, SyncError, api_base
 from app.sync.credentials import load_token, save_token
 from app.sync.engine import (
     SyncReport,
@@ -51,6 +51,7 @@ def setup(store: Store, site: SiteConfig, url: str, token: str) -> tuple[Hello, 
         meta_set(conn, "unit_code", str(hello["unit"]["code"]))
         meta_set(conn, "user", hello["user"])
         unit = hello["unit"]
+        _adopt_platform_unit(conn, str(unit["id"]), str(unit["code"]))
         record: PulledRecord = {
             "table": "units",
             "id": str(unit["id"]),
@@ -61,6 +62,32 @@ def setup(store: Store, site: SiteConfig, url: str, token: str) -> tuple[Hello, 
         }
         apply_pulled(conn, record, None, SyncReport())  # the desk's own unit, before any sync
     return hello, where
+
+
+def _adopt_platform_unit(conn: sqlite3.Connection, new_id: str, code: str) -> None:
+    """Give the desk's own unit (made at first start, with a desk-made id) the platform's id,
+    in every column that refers to it, so this desk's records belong to the platform's unit.
+
+    Timeline events cannot be rewritten (append-only); a desk that already recorded events
+    under its own unit id is refused with a message instead.
+    """
+    row = conn.execute("SELECT id FROM units WHERE code = ? AND id != ?", (code, new_id)).fetchone()
+    if row is None:
+        return
+    old_id = str(row[0])
+    if conn.execute("SELECT 1 FROM events WHERE actor_unit_id = ? LIMIT 1", (old_id,)).fetchone():
+        raise SyncError(
+            f"本机单位（{code}）已有以本机编号记录的程序节点，无法与平台上的同一单位合并，"
+            "请联系信息技术人员"
+        )
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        for fk in conn.execute(f'PRAGMA foreign_key_list("{table}")').fetchall():
+            if fk[2] == "units" and fk[4] in ("id", None):
+                conn.execute(
+                    f'UPDATE "{table}" SET "{fk[3]}" = ? WHERE "{fk[3]}" = ?', (new_id, old_id)
+                )
+    conn.execute("UPDATE units SET id = ?, sync_state = 'synced' WHERE id = ?", (new_id, old_id))
 
 
 def settings(store: Store) -> dict[str, str]:

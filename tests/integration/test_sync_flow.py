@@ -225,3 +225,67 @@ def test_reference_data_is_fetched_when_its_hash_changes(
         publish_reference(session, "thresholds-environment.json", b'{"version": "2026.2"}')
     assert sync(a).reference == ["thresholds-environment.json"]
     assert target.read_bytes() == b'{"version": "2026.2"}'
+
+
+def test_a_first_run_desk_takes_the_platform_unit_id_and_its_records_sync(
+    central: Central, tmp_path: Path
+) -> None:
+    from app.services.accounts import create_unit_and_admin
+    from app.store.models import Unit, User
+
+    central.create_unit("320312-HB", "enforcement", "徐州市铜山生态环境局")
+    store = open_store(DataPaths(tmp_path / "first-run"))
+    try:
+        admin = create_unit_and_admin(
+            store,
+            unit_name="铜山生态环境局",
+            unit_code="320312-HB",
+            region="铜山区",
+            username="admin",
+            display_name="管理员",
+            password="Xuzhou-2024!",
+        )
+        connect_store(store, central.url, central.token("320312-HB"))
+        platform_id = settings(store)["unit_id"]
+        assert platform_id != admin.unit_id
+        with store.session() as session:
+            assert session.get_one(User, admin.id).unit_id == platform_id
+            unit = session.get_one(Unit, platform_id)
+            assert (unit.name, unit.sync_state) == ("徐州市铜山生态环境局", "synced")
+            assert session.get(Unit, admin.unit_id) is None
+        new_case(store, platform_id, "首次启动后登记的案件")
+        report = sync(store)
+        assert (report.applied, report.rejected) == (3, 0)  # the admin, the case, its party
+        with store.reading() as conn:
+            assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        store.close()
+
+
+def test_timeline_events_are_a_union_and_never_rewritten(
+    central: Central, desks: dict[str, Store]
+) -> None:
+    from datetime import UTC, datetime
+
+    a, a2 = desks["A"], desks["A2"]
+    case_id = new_case(a, unit_id(a), "时间线")
+    with a.session() as session:
+        event = Event(case_id=case_id, kind="case_opened", occurred_at=datetime.now(UTC))
+        session.add(event)
+        session.flush()
+        event_id = event.id
+    assert sync(a).applied == 3
+    sync(a2)
+    with a2.reading() as conn:
+        assert conn.execute(
+            "SELECT sync_state FROM events WHERE id = ?", (event_id,)
+        ).fetchone() == ("synced",)
+    with closing(a2.raw_connection()) as conn:  # as if this desk had never heard back
+        conn.execute("UPDATE events SET sync_state = 'pending' WHERE id = ?", (event_id,))
+        conn.commit()
+    report = sync(a2)
+    assert (report.unchanged, report.rejected) == (1, 0)
+    with a2.reading() as conn:
+        assert conn.execute(
+            "SELECT sync_state FROM events WHERE id = ?", (event_id,)
+        ).fetchone() == ("synced",)
