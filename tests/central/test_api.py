@@ -279,3 +279,40 @@ def test_a_procuratorate_sees_the_cases_of_its_jurisdiction(central: Central) ->
     act = {"case_id": record["id"], "params": {"note": "要求说明"}}
     assert central.api(xuzhou, "POST", "/act/opinion", json=act).status_code == 200
     assert central.api(suzhou, "POST", "/act/opinion", json=act).status_code == 403
+
+
+def test_every_endpoint_refuses_without_a_valid_token_or_protocol(
+    central: Central, units: dict[str, str]
+) -> None:
+    """Every operation of the OpenAPI contract: 401 without a token or with a revoked one,
+    426 outside the protocol window (checked before anything else is read)."""
+    import requests
+
+    from central.admin import revoke_token
+
+    spec = requests.get(f"{central.url}/api/v1/openapi.json", timeout=10).json()
+    revoked = central.token("A")
+    with central.db.session() as session:
+        revoke_token(session, revoked)
+    sha = "a" * 64
+    operations = [
+        (
+            method.upper(),
+            path.replace("{sha256}", sha).replace("{name}", "x").replace("{action}", "receipt"),
+        )
+        for path, item in spec["paths"].items()
+        for method in item
+    ]
+    assert len(operations) >= 8
+    for method, path in operations:
+        url = f"{central.url}{path}"
+        params = {"offset": 0, "size": 1} if method == "PUT" else {}
+        body = {"json": {"changes": []}} if path.endswith("/push") else {}
+        headers = {"X-Xianjie-Protocol": "1", "Idempotency-Key": "key-00000001"}
+        for auth in (None, f"Bearer {revoked}", "Bearer nonsense"):
+            sent = {**headers, **({"Authorization": auth} if auth else {})}
+            answer = requests.request(method, url, headers=sent, params=params, timeout=10, **body)
+            assert answer.status_code == 401, (method, path, auth, answer.text)
+        old = {**headers, "X-Xianjie-Protocol": "0", "Authorization": f"Bearer {revoked}"}
+        answer = requests.request(method, url, headers=old, params=params, timeout=10, **body)
+        assert answer.status_code == 426, (method, path, answer.text)
