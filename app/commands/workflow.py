@@ -127,11 +127,14 @@ def _deadlines(ctx: "Context") -> int:
         return 0
     if not rows:
         print("没有未届满或逾期的时限。")
+    natures = {"window": "（可选期限）", "chase": "（催办参考）"}
     for d in rows:
         mark = "【逾期】" if d.overdue else ""
+        if d.owed_by != "self":
+            mark += "【待对方】"
         due = d.due_at.astimezone(CST).strftime("%Y-%m-%d %H:%M")
         print(
-            f"{mark}{due}\t{d.case_number or d.case_id}\t{d.label}\t"
+            f"{mark}{due}\t{d.case_number or d.case_id}\t{d.label}{natures.get(d.nature, '')}\t"
             f"{d.owed_by_label}\t{d.rule_id}\t{d.source}"
         )
     return 0
