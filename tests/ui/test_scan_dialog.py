@@ -375,3 +375,26 @@ def test_killed_worker_is_a_notice_and_the_dialog_lives_on(qtbot: QtBot, tmp_pat
     dialog.extra_options.clear()
     assert _scan(qtbot, dialog) == ScanOutcome(10, None)  # the next scan works
     assert dialog.page_list.count() == kept + 10
+
+
+def test_document_type_picks_its_scan_profile(qtbot: QtBot, tmp_path: Path) -> None:
+    from app.paths import DataPaths
+    from app.store.db import open_store
+    from app.ui.scan.dialog import AttachTarget
+
+    store = open_store(DataPaths(tmp_path / "data"))
+    try:
+        scanner = SaneScanner(env=sane_env(tmp_path / "sane.d"))
+        dialog = ScanDialog(
+            scanner, TaskRunner(), tmp_path / "p", attach_target=AttachTarget(store, "c")
+        )
+        qtbot.addWidget(dialog)
+        dialog.doc_type.setCurrentIndex(dialog.doc_type.findData("test_report"))
+        assert (dialog.mode.currentData(), dialog.dpi.value()) == ("color", 300)
+        assert dialog.request().jpeg_quality == 90
+        dialog.doc_type.setCurrentIndex(dialog.doc_type.findData("materials_list"))
+        assert dialog.mode.currentData() == "lineart"
+        dialog.dpi.setValue(150)  # the clerk may still change it
+        assert dialog.request().dpi == 150
+    finally:
+        store.close()

@@ -78,3 +78,13 @@ def test_save_page_lineart_gray_colour(tmp_path: Path) -> None:
 def test_request_round_trips_through_json() -> None:
     request = ScanRequest("test:0", source="adf", pages=3, options={"read_delay": True})
     assert ScanRequest.from_dict(json.loads(json.dumps(request.to_dict()))) == request
+
+
+def test_profiles_name_real_document_types() -> None:
+    from app.documents.profiles import DEFAULT_PROFILE, PROFILES, profile_for
+    from app.services.attach import document_types
+
+    assert set(PROFILES) <= set(document_types())
+    assert profile_for("test_report").mode == "color"
+    assert profile_for("materials_list").mode == "lineart"
+    assert profile_for("no_such_type") == DEFAULT_PROFILE

@@ -166,6 +166,7 @@ class ScanDialog(QDialog):
         self.extra_options = dict(extra_options or {})
         self._batch = 0
         self.attach_target = attach_target
+        self.jpeg_quality = 85
         self.session = ScanSession(scanner, runner, self)
         self.session.page_arrived.connect(self._add_page)
         self.session.finished.connect(self._scan_finished)
@@ -255,6 +256,8 @@ class ScanDialog(QDialog):
 
             for key, label in document_types().items():
                 self.doc_type.addItem(f"{label}（{key}）", key)
+            self.doc_type.currentIndexChanged.connect(self.apply_profile)
+            self.apply_profile()
             tools.addStretch(1)
             tools.addWidget(self.doc_type)
             tools.addWidget(self.ocr)
@@ -316,7 +319,17 @@ class ScanDialog(QDialog):
             mode=str(self.mode.currentData()),
             dpi=self.dpi.value(),
             options=dict(self.extra_options),
+            jpeg_quality=self.jpeg_quality,
         )
+
+    def apply_profile(self) -> None:
+        """Colour mode, resolution and JPEG quality from the chosen document type's profile."""
+        from app.documents.profiles import profile_for
+
+        profile = profile_for(str(self.doc_type.currentData()))
+        self.mode.setCurrentIndex(self.mode.findData(profile.mode))
+        self.dpi.setValue(profile.dpi)
+        self.jpeg_quality = profile.jpeg_quality
 
     def _device_name(self) -> str:
         index = self.device.currentIndex()
