@@ -26,6 +26,7 @@ APT_PACKAGES=(
   python3-venv python3-pip
   sane-utils libsane1 libsane-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
   qpdf ghostscript imagemagick
+  gcc python3-dev  # python-sane is built from source against libsane-dev
 )
 
 say() { printf '[setup] %s\n' "$*"; }
