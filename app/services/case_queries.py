@@ -67,10 +67,11 @@ class DeadlineView:
     due_at: datetime
     met_at: datetime | None
     source: str
+    cancelled_at: datetime | None = None
 
     @property
     def overdue(self) -> bool:
-        return self.met_at is None and self.due_at < utc_now()
+        return self.met_at is None and self.cancelled_at is None and self.due_at < utc_now()
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ def case_detail(session: Session, case_id: str) -> CaseDetail | None:
         .order_by(Document.issued_on, Document.id)
     )
     deadlines = session.scalars(
-        select(Deadline).where(Deadline.case_id == case_id).order_by(Deadline.due_at)
+        select(Deadline)
+        .where(Deadline.case_id == case_id, Deadline.deleted.is_(False))
+        .order_by(Deadline.due_at)
     )
     return CaseDetail(
         id=case.id,
@@ -171,6 +174,7 @@ def case_detail(session: Session, case_id: str) -> CaseDetail | None:
             for d, n in docs
         ],
         deadlines=[
-            DeadlineView(d.node, d.owed_by, d.due_at, d.met_at, d.source) for d in deadlines
+            DeadlineView(d.node, d.owed_by, d.due_at, d.met_at, d.source, d.cancelled_at)
+            for d in deadlines
         ],
     )

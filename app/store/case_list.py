@@ -20,7 +20,7 @@ from app.timeutil import format_utc, utc_now
 
 _OVERDUE_CASES = (
     "SELECT d.case_id FROM deadlines d WHERE +d.met_at IS NULL AND +d.due_at < :now"
-    " AND NOT d.deleted"
+    " AND d.cancelled_at IS NULL AND NOT d.deleted"
 )
 """Cases with an open deadline past due. The unary ``+`` keeps SQLite off ``ix_deadlines_open``,
 which would walk every open deadline for each case instead of the case's own few."""
@@ -119,7 +119,7 @@ def fetch_rows(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, CaseRo
         "SELECT c.id, c.case_number, c.title, c.domain, c.status, u.name, c.opened_on,"
         " c.penalty_fen, c.sync_state,"
         " EXISTS (SELECT 1 FROM deadlines d WHERE d.case_id = c.id AND +d.met_at IS NULL"
-        "         AND +d.due_at < ? AND NOT d.deleted)"
+        "         AND +d.due_at < ? AND d.cancelled_at IS NULL AND NOT d.deleted)"
         f" FROM cases c JOIN units u ON u.id = c.unit_id WHERE c.id IN ({marks})",
         [now, *ids],
     ):

@@ -68,6 +68,23 @@ def _seed(store: Store) -> dict[str, str]:
                     owed_by="self",
                     due_at=now + timedelta(days=3),
                 ),
+                # past due but cancelled, and past due but withdrawn: neither is overdue
+                Deadline(
+                    case_id=food.id,
+                    rule_id="handover",
+                    node="移交涉案物品",
+                    owed_by="self",
+                    due_at=now - timedelta(days=2),
+                    cancelled_at=now - timedelta(days=3),
+                ),
+                Deadline(
+                    case_id=food.id,
+                    rule_id="reply",
+                    node="回复检察意见",
+                    owed_by="self",
+                    due_at=now - timedelta(days=2),
+                    deleted=True,
+                ),
             ]
         )
         s.flush()
@@ -106,3 +123,8 @@ def test_rows_and_detail(store: Store) -> None:
     assert [e.label for e in detail.events] == ["行政立案", "发现涉嫌犯罪"]
     assert detail.documents[0].type_label == "现场检查笔录"
     assert detail.deadlines[0].overdue is True
+    with store.session() as s:
+        food = case_detail(s, ids["food"])
+    assert food is not None
+    assert [d.node for d in food.deadlines] == ["移交涉案物品", "平台录入"]  # deleted one hidden
+    assert not any(d.overdue for d in food.deadlines)
