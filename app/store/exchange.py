@@ -88,6 +88,8 @@ class _Column:
     kind: str  # str, int, bool, json, timestamp, date
     nullable: bool
     references: str | None  # table name
+    fill: tuple[Any, ...] = ()
+    """``(value,)`` when an export made before this column existed may omit it."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,22 @@ def _kind(column_type: Any) -> str:
     return "str"
 
 
+def _fill_value(col: Any, kind: str) -> tuple[Any, ...]:
+    """What an older export's missing field stands for: the column's server default, or
+    NULL for a nullable column added later; ``()`` when the field is required."""
+    default = col.server_default
+    if default is not None:
+        text = str(default.arg)
+        if kind == "bool":
+            return (text.lower() in ("1", "true"),)
+        if kind == "int":
+            return (int(text),)
+        return (text,)
+    if col.nullable and not col.primary_key and not col.foreign_keys:
+        return (None,)
+    return ()
+
+
 def _table_specs() -> tuple[_TableSpec, ...]:
     specs = []
     for model in SYNCED_MODELS:
@@ -125,8 +143,15 @@ def _table_specs() -> tuple[_TableSpec, ...]:
         cols = []
         for col in sorted(table.columns, key=lambda c: c.name):
             refs = [fk.column.table.name for fk in col.foreign_keys]
+            kind = _kind(col.type)
             cols.append(
-                _Column(col.name, _kind(col.type), bool(col.nullable), refs[0] if refs else None)
+                _Column(
+                    col.name,
+                    kind,
+                    bool(col.nullable),
+                    refs[0] if refs else None,
+                    _fill_value(col, kind),
+                )
             )
         specs.append(_TableSpec(table.name, tuple(cols)))
     return tuple(specs)
@@ -321,7 +346,8 @@ def _record_values(spec: _TableSpec, index: int, record: Any) -> tuple[Any, ...]
     if values is not None:
         return values
     values = _check_record(spec, index, record)
-    fast.good.add(tuple(map(type, fast.getter(record))))
+    if record.keys() == spec.name_set:  # not an older record completed with defaults
+        fast.good.add(tuple(map(type, fast.getter(record))))
     return values
 
 
@@ -330,6 +356,8 @@ def _check_record(spec: _TableSpec, index: int, record: Any) -> tuple[Any, ...]:
     if not isinstance(record, dict):
         raise _fail(f"{_where(spec.name, index, record)}不是 JSON 对象")
     if len(record) != len(spec.columns) or record.keys() != spec.name_set:
+        fillable = {c.name: c.fill[0] for c in spec.columns if c.fill and c.name not in record}
+        record = {**fillable, **record}  # an export from before these columns existed
         missing = [n for n in spec.names if n not in record]
         extra = sorted(k for k in record if k not in spec.names)
         what = []
@@ -337,7 +365,8 @@ def _check_record(spec: _TableSpec, index: int, record: Any) -> tuple[Any, ...]:
             what.append("缺少字段 " + "、".join(missing))
         if extra:
             what.append("含有未知字段 " + "、".join(extra))
-        raise _fail(f"{_where(spec.name, index, record)}{'，'.join(what)}")
+        if what:
+            raise _fail(f"{_where(spec.name, index, record)}{'，'.join(what)}")
     values: list[Any] = []
     for col in spec.columns:
         value = record[col.name]

@@ -232,3 +232,40 @@ def test_clashing_username_from_another_desk_is_refused(tmp_path: Path, exported
         assert counts(other) == before
     finally:
         other.close()
+
+
+def test_export_from_before_the_deadline_columns_imports_with_their_defaults(
+    tmp_path: Path, exported: bytes
+) -> None:
+    """An export written before migration 0005 lacks the newer deadline fields."""
+    newer = ("cancelled_at", "nature", "verified", "period_source", "counting", "label")
+    doc = json.loads(exported)
+    assert doc["tables"]["deadlines"], "the demo data has deadlines"
+    for record in doc["tables"]["deadlines"]:
+        for name in newer:
+            record.pop(name)
+    target = new_store(tmp_path, "older")
+    try:
+        import_json(target, json.dumps(doc, ensure_ascii=False).encode())
+        with closing(sqlite3.connect(target.paths.database)) as conn:
+            rows = set(
+                conn.execute(
+                    "SELECT cancelled_at, nature, verified, period_source, counting, label "
+                    "FROM deadlines"
+                )
+            )
+        assert rows == {(None, "duty", 0, "rule", "", "")}
+        assert export_json(target) == exported  # the demo deadlines carry exactly the defaults
+    finally:
+        target.close()
+
+
+def test_a_required_field_missing_is_still_refused(tmp_path: Path, exported: bytes) -> None:
+    doc = json.loads(exported)
+    del doc["tables"]["cases"][0]["title"]
+    target = new_store(tmp_path, "missing")
+    try:
+        with pytest.raises(ImportFormatError, match="缺少字段 title"):
+            import_json(target, json.dumps(doc, ensure_ascii=False).encode())
+    finally:
+        target.close()
