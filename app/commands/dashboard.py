@@ -6,7 +6,7 @@ today, soon and overdue by node and by person, and optionally the same as an .xl
 """
 
 import argparse
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,23 +24,11 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
-def _instant(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"时间格式应为 ISO 8601：{text}") from None
-    if moment.tzinfo is None:
-        from app.domain.workcalendar import CST
-
-        moment = moment.replace(tzinfo=CST)
-    return moment
-
-
 def _arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="start", type=_date, help="起始日期（含），默认今年1月1日")
     parser.add_argument("--to", dest="end", type=_date, help="截止日期（不含），默认明天")
     parser.add_argument("--unit", help="单位代码（统一社会信用代码）；默认全部单位")
-    parser.add_argument("--at", type=_instant, help="期限统计时点（ISO 8601，默认现在）")
+    parser.add_argument("--at", help="期限统计时点（ISO 8601；不带时区按北京时间；默认现在）")
     parser.add_argument("--soon-days", type=int, default=3, help="“即将到期”的天数，默认3")
     parser.add_argument(
         "--complete-threshold", type=int, default=100, help="计为“录入完整”的完整度，默认100"
@@ -53,13 +41,13 @@ def _run(ctx: "Context") -> int:
     from datetime import timedelta
 
     from app.cli import print_json
+    from app.commands.workflow import parse_time
     from app.domain.workcalendar import CST
     from app.services.dashboard import DashboardQuery, compute_dashboard, to_dict
     from app.services.dashboard_period import Period
-    from app.timeutil import utc_now
 
     args = ctx.args
-    now: datetime = args.at or utc_now()
+    now = parse_time(args.at)
     today = now.astimezone(CST).date()
     end: date = args.end or today + timedelta(days=1)
     start: date = args.start or date((end - timedelta(days=1)).year, 1, 1)

@@ -63,6 +63,11 @@ class DeadlineItem:
     bucket: str  # overdue | today | soon
     source: str
 
+    @property
+    def node_key(self) -> str:
+        """The by-node group: the node and the owing party (see dashboard_labels)."""
+        return f"{self.node}:{self.owed_by}"
+
 
 @dataclass(frozen=True)
 class GroupCount:
@@ -151,7 +156,7 @@ def deadline_board(
         today=today,
         soon_days=soon_days,
         items=tuple(items),
-        by_node=_groups(items, lambda i: (f"{i.node}:{i.owed_by}", i.node_label)),
+        by_node=_groups(items, lambda i: (i.node_key, i.node_label)),
         by_person=_groups(items, lambda i: (i.person_key, i.person)),
     )
 

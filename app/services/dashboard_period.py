@@ -56,11 +56,6 @@ def utc_text_of_day(day: date) -> str:
     return format_utc(datetime.combine(day, time(), CST))
 
 
-def local_day(moment: datetime) -> date:
-    """The Beijing-time calendar day of an aware instant."""
-    return moment.astimezone(CST).date()
-
-
 def next_month(first: date) -> date:
     return date(first.year + 1, 1, 1) if first.month == 12 else date(first.year, first.month + 1, 1)
 

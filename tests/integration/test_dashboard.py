@@ -520,3 +520,6 @@ def test_cli_json_and_xlsx(tmp_path: Path, run_cli: RunCli) -> None:
     assert bad.returncode == 1 and bad.error_lines == ["错误：未找到单位代码为 NOPE 的单位"]
     usage = run_cli("--data-dir", data_dir, "dashboard", "--from", "2025-02-30")
     assert usage.returncode == 2
+    bad_time = run_cli("--data-dir", data_dir, "dashboard", "--at", "yesterday")
+    assert bad_time.returncode == 1 and len(bad_time.error_lines) == 1
+    assert "不是 ISO 格式" in bad_time.stderr

@@ -361,7 +361,7 @@ class DashboardView(QWidget):
         node_items: dict[str, list[DeadlineItem]] = {}
         person_items: dict[str, list[DeadlineItem]] = {}
         for item in board.items:
-            node_items.setdefault(f"{item.node}:{item.owed_by}", []).append(item)
+            node_items.setdefault(item.node_key, []).append(item)
             person_items.setdefault(item.person_key, []).append(item)
         self._fill_tree(self.by_node, board.by_node, node_items)
         self._fill_tree(self.by_person, board.by_person, person_items)
