@@ -24,8 +24,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from app.domain.datafiles import RuleFileError, json_files, load_validated, resource_dir
 from app.domain.workcalendar import Due, WorkCalendar, default_calendar, end_of, version_key
-from app.domain.workflow.datafiles import RuleFileError, json_files, load_validated, resource_dir
 from app.domain.workflow.events import SPECS, WorkflowEvent, reply_period_problem
 from app.errors import ConfigError
 

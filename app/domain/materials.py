@@ -15,7 +15,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from app.domain.workflow.datafiles import RuleFileError, load_validated, resource_dir
+from app.domain.datafiles import RuleFileError, load_validated, resource_dir
 
 SCHEMA = "materials_checklist.schema.json"
 

@@ -19,7 +19,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from app.domain.workflow.datafiles import RuleFileError, json_files, load_validated, resource_dir
+from app.domain.datafiles import RuleFileError, json_files, load_validated, resource_dir
 
 CST = timezone(timedelta(hours=8), "CST")
 END_OF_DAY = time(23, 59, 59)

@@ -25,7 +25,6 @@ PAGE_SEPARATOR = "\f"
 
 def document_types() -> dict[str, str]:
     """doc_type -> the label of the required-materials item it belongs to."""
-    import app.domain.workflow  # noqa: F401  (first: app.domain.materials alone is a cycle)
     from app.domain.materials import transfer_spec
 
     types: dict[str, str] = {}

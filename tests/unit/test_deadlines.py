@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from app.domain.datafiles import RuleFileError
 from app.domain.deadlines import (
     Deadline,
     DeadlineTracker,
@@ -23,7 +24,6 @@ from app.domain.deadlines import (
 )
 from app.domain.workcalendar import CST
 from app.domain.workflow import WorkflowEvent
-from app.domain.workflow.datafiles import RuleFileError
 from app.errors import ConfigError
 
 chinese_calendar = pytest.importorskip("chinese_calendar")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import tests.unit.test_workflow_forward as fwd
+from app.domain.datafiles import RuleFileError
 from app.domain.labels import DOC_TYPE_LABELS
 from app.domain.materials import ItemStatus, check_materials, load_spec, transfer_spec
 from app.domain.workflow import derive
-from app.domain.workflow.datafiles import RuleFileError
 
 SPEC_FILE = Path(__file__).parents[2] / "app/resources/materials/transfer.json"
 CORE = ["transfer_letter", "investigation_report", "materials_list"]

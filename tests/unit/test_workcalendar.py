@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.datafiles import RuleFileError
 from app.domain.workcalendar import (
     CST,
     default_calendar,
@@ -15,7 +16,6 @@ from app.domain.workcalendar import (
     load_calendar,
     to_local,
 )
-from app.domain.workflow.datafiles import RuleFileError
 
 chinese_calendar = pytest.importorskip("chinese_calendar")
 
