@@ -226,6 +226,12 @@ class SyncEngine:
     # --- push -------------------------------------------------------------------------------
 
     def _push_all(self, conn: sqlite3.Connection, report: SyncReport) -> None:
+        if conn.execute("SELECT 1 FROM sync_push LIMIT 1").fetchone() is None:
+            with transaction(conn):  # "sending" without a push in flight: send them again
+                for table in TABLES:
+                    conn.execute(
+                        f"UPDATE {table} SET sync_state = 'pending' WHERE sync_state = 'sending'"
+                    )
         while True:
             self.cancel.check()
             open_push = conn.execute("SELECT key, payload FROM sync_push LIMIT 1").fetchone()
@@ -243,10 +249,10 @@ class SyncEngine:
                         (key, json.dumps(payload, ensure_ascii=False), format_utc(utc_now())),
                     )
                     for change in payload["changes"]:
-                        conn.execute(
+                        conn.execute(  # not if it was edited since it was read
                             f"UPDATE {change['table']} SET sync_state = 'sending' "
-                            "WHERE id = ? AND sync_state = 'pending'",
-                            (change["id"],),
+                            "WHERE id = ? AND sync_state = 'pending' AND version = ?",
+                            (change["id"], payload["versions"][change["id"]]),
                         )
             self.progress("push", report.pushed, 0)
             response = self.client.push(payload["changes"], key)

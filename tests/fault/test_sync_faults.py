@@ -301,3 +301,14 @@ def test_sync_converges_through_a_lossy_slow_connection(
         }
     with desk.session() as session:
         assert server_facts == {c.id: c.facts for c in session.scalars(select(Case))}
+
+
+def test_records_left_sending_without_a_push_in_flight_are_sent_again(
+    server: tuple[Central, ServerThread], desk: Store
+) -> None:
+    case_id = new_case(desk, unit(desk), "卡在发送中的案件")
+    with closing(desk.raw_connection()) as conn:
+        conn.execute("UPDATE cases SET sync_state = 'sending' WHERE id = ?", (case_id,))
+        conn.commit()
+    assert sync(desk).applied == 2
+    assert states(desk, "cases") == ["synced"] and server_count(server[0], "cases") == 1
