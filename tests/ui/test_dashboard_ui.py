@@ -22,7 +22,7 @@ from app.services.dashboard import ALL_UNITS, DashboardQuery, compute_dashboard
 from app.services.dashboard_period import Period, this_month, this_quarter
 from app.site_config import SiteConfig
 from app.store.db import Store, open_store
-from app.ui.dashboard import DashboardView
+from app.ui.dashboard.view import DashboardView
 from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
 

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 
-from app.ui.dashboard.view import DashboardView
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the view and the dashboard services load on first use
+    from app.ui.dashboard.view import DashboardView
     from app.ui.main_window import MainWindow
 
 
@@ -34,8 +33,10 @@ class DashboardLauncher:
         bar.setObjectName("dashboardToolBar")
         bar.addAction(self.action)
 
-    def open(self) -> DashboardView:
+    def open(self) -> "DashboardView":
         """Show the dashboard tab, creating and loading it the first time."""
+        from app.ui.dashboard.view import DashboardView
+
         tabs = self.window.tabs
         if self.view is not None and tabs.indexOf(self.view) >= 0:
             tabs.setCurrentWidget(self.view)
