@@ -31,7 +31,7 @@ def nice_ceiling(value: int) -> int:
 
 
 class BarChart(QWidget):
-    """Grouped vertical bars; hover shows nothing, the numbers are printed on the bars."""
+    """Grouped vertical bars with their values printed on top; the tooltip lists every value."""
 
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -101,7 +101,8 @@ class BarChart(QWidget):
             painter.setPen(palette.placeholderText().color())
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "—")
             return
-        top = nice_ceiling(max(1, self.maximum()))
+        step = nice_ceiling(max(1, -(-self.maximum() // 4)))  # four grid steps of 1, 2 or 5 x 10^k
+        top = 4 * step
         axis_width = metrics.horizontalAdvance(str(top)) + 6
         plot = QRectF(
             area.left() + axis_width,
@@ -119,7 +120,7 @@ class BarChart(QWidget):
             painter.drawText(
                 QRectF(area.left(), y - line / 2, axis_width - 4, line),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                str(top * k // 4),
+                str(step * k),
             )
         slot = plot.width() / len(self.categories)
         bar = max(1.0, slot * 0.8 / len(self.series))
