@@ -523,3 +523,18 @@ def test_cli_json_and_xlsx(tmp_path: Path, run_cli: RunCli) -> None:
     bad_time = run_cli("--data-dir", data_dir, "dashboard", "--at", "yesterday")
     assert bad_time.returncode == 1 and len(bad_time.error_lines) == 1
     assert "不是 ISO 格式" in bad_time.stderr
+
+
+def test_every_rule_node_has_a_chinese_name() -> None:
+    from app.services.dashboard_labels import awaiting_label, node_label
+
+    rules_dir = STANDARDS.parent / "deadlines"
+    for path in rules_dir.glob("*.json"):
+        for rule in json.loads(path.read_text(encoding="utf-8"))["rules"]:
+            name = node_label(rule["node"], rule["owed_by"])
+            assert name != rule["node"] and not name.isascii(), (path.name, rule["id"])
+            if rule["owed_by"] != "self":
+                assert awaiting_label(rule["owed_by"]).startswith("等待")
+    # a code that is both a state and a step: the owing party tells them apart
+    assert node_label("transferred", "self") == "移送公安机关"
+    assert node_label("transferred", "police") == "已移送待公安签收"
