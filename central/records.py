@@ -47,8 +47,9 @@ def next_seq(session: Session, count: int = 1) -> int:
 
 
 def jurisdiction_prefix(unit: Unit) -> str | None:
-    """The division-code prefix a procuratorate covers ("320300" -> "3203"), else None."""
-    if unit.kind != "procuratorate" or not unit.division_code:
+    """The division-code prefix a procuratorate or court covers ("320300" -> "3203"), else
+    None (other units see only what they own or what was sent to them)."""
+    if unit.kind not in ("procuratorate", "court") or not unit.division_code:
         return None
     code = unit.division_code
     while code.endswith("00") and len(code) > 2:
@@ -57,7 +58,7 @@ def jurisdiction_prefix(unit: Unit) -> str | None:
 
 
 def has_access(session: Session, case_id: str, unit_id: str) -> bool:
-    """Owner, units the case went to, and a procuratorate over the owner's division."""
+    """Owner, units the case went to, and a procuratorate or court over the owner's division."""
     if session.get(CaseAccess, (case_id, unit_id)) is not None:
         return True
     unit = session.get(Unit, unit_id)

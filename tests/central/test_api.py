@@ -266,7 +266,7 @@ def test_reference_data_is_served_by_etag(central: Central, units: dict[str, str
     assert central.api(token, "GET", "/reference/missing").status_code == 404
 
 
-def test_a_procuratorate_sees_the_cases_of_its_jurisdiction(central: Central) -> None:
+def test_procuratorates_and_courts_see_the_cases_of_their_jurisdiction(central: Central) -> None:
     county = central.create_unit("HB-TS", "enforcement", division="320312")
     central.create_unit("HB-SZ", "enforcement", division="320500")
     central.create_unit("JC-XZ", "procuratorate", division="320300")
@@ -279,6 +279,14 @@ def test_a_procuratorate_sees_the_cases_of_its_jurisdiction(central: Central) ->
     act = {"case_id": record["id"], "params": {"note": "要求说明"}}
     assert central.api(xuzhou, "POST", "/act/opinion", json=act).status_code == 200
     assert central.api(suzhou, "POST", "/act/opinion", json=act).status_code == 403
+    central.create_unit("FY-TS", "court", division="320312")
+    court = central.token("FY-TS")
+    referral = {"case_id": record["id"], "params": {"source": "court_exemption"}}
+    answer = central.api(court, "POST", "/act/court-referral", json=referral)
+    assert answer.status_code == 200 and answer.json()["source_kind"] == "court_exemption"
+    assert central.api(court, "POST", "/act/receipt", json=act).status_code == 403
+    seen = pulled(central, central.token("HB-TS"))
+    assert any(r["table"] == "referrals" for r in seen.values())
 
 
 def test_every_endpoint_refuses_without_a_valid_token_or_protocol(
