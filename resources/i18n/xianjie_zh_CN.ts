@@ -243,6 +243,25 @@
     </message>
 </context>
 <context>
+    <name>ConflictDialog</name>
+    <message>
+        <source>Resolve sync conflicts</source>
+        <translation>解决同步冲突</translation>
+    </message>
+    <message>
+        <source>These records were changed here and on the platform in the same fields. Choose which value to keep for each field.</source>
+        <translation>以下记录的相同字段在本机和平台上都被修改过。请逐个字段选择要保留的值。</translation>
+    </message>
+    <message>
+        <source>Here: %1</source>
+        <translation>本机：%1</translation>
+    </message>
+    <message>
+        <source>Platform: %1</source>
+        <translation>平台：%1</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>Xianjie: unexpected error</source>
@@ -890,6 +909,14 @@ Password for all of them: %2</source>
         <translation>分辨率</translation>
     </message>
     <message>
+        <source>Watch a folder…</source>
+        <translation>监视文件夹…</translation>
+    </message>
+    <message>
+        <source>Import what a network scanner saves into a folder, as it arrives</source>
+        <translation>自动导入网络扫描仪存入文件夹的文件（写完后才导入）</translation>
+    </message>
+    <message>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
@@ -948,6 +975,18 @@ Password for all of them: %2</source>
         </translation>
     </message>
     <message>
+        <source>Watch a folder</source>
+        <translation>监视文件夹</translation>
+    </message>
+    <message>
+        <source>Stop watching</source>
+        <translation>停止监视</translation>
+    </message>
+    <message>
+        <source>Watching %1</source>
+        <translation>正在监视 %1</translation>
+    </message>
+    <message>
         <source>Encrypted PDF</source>
         <translation>加密的 PDF</translation>
     </message>
@@ -1001,32 +1040,79 @@ Password for all of them: %2</source>
         <source>Scan or import documents…</source>
         <translation>扫描或导入文书…</translation>
     </message>
-    <message>
-        <source>Watch a folder…</source>
-        <translation>监视文件夹…</translation>
-    </message>
-    <message>
-        <source>Watch a folder</source>
-        <translation>监视文件夹</translation>
-    </message>
-    <message>
-        <source>Stop watching</source>
-        <translation>停止监视</translation>
-    </message>
-    <message>
-        <source>Watching %1</source>
-        <translation>正在监视 %1</translation>
-    </message>
-    <message>
-        <source>Import what a network scanner saves into a folder, as it arrives</source>
-        <translation>自动导入网络扫描仪存入文件夹的文件（写完后才导入）</translation>
-    </message>
 </context>
 <context>
     <name>Startup</name>
     <message>
         <source>Xianjie cannot start</source>
         <translation>衔接无法启动</translation>
+    </message>
+</context>
+<context>
+    <name>SyncIndicator</name>
+    <message>
+        <source>Platform: not connected</source>
+        <translation>平台：未连接</translation>
+    </message>
+    <message>
+        <source>syncing…</source>
+        <translation>正在同步…</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>needs attention</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <source>waiting to send</source>
+        <translation>等待发送</translation>
+    </message>
+    <message>
+        <source>up to date</source>
+        <translation>已是最新</translation>
+    </message>
+    <message>
+        <source>Sync: %1</source>
+        <translation>同步：%1</translation>
+    </message>
+    <message>
+        <source>%1 to send</source>
+        <translation>待发送 %1 条</translation>
+    </message>
+    <message>
+        <source>%1 conflicts</source>
+        <translation>冲突 %1 处</translation>
+    </message>
+    <message>
+        <source>%1 refused</source>
+        <translation>被拒绝 %1 条</translation>
+    </message>
+    <message>
+        <source>last success %1 UTC</source>
+        <translation>上次成功 %1（UTC）</translation>
+    </message>
+    <message>
+        <source>Platform: …</source>
+        <translation>平台：…</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>立即同步</translation>
+    </message>
+    <message>
+        <source>Send what is saved here and fetch the platform&apos;s changes</source>
+        <translation>发送本机已保存的内容，并获取平台上的更新</translation>
+    </message>
+    <message>
+        <source>Conflicts…</source>
+        <translation>冲突…</translation>
+    </message>
+    <message>
+        <source>Choose, field by field, which edits to keep</source>
+        <translation>逐个字段选择保留哪一方的修改</translation>
     </message>
 </context>
 <context>

@@ -23,7 +23,7 @@ def central(tmp_path: Path) -> Iterator[Central]:
 def test_not_connected_shows_so_and_sync_now_says_why(window: MainWindow) -> None:
     indicator = window.sync_indicator
     assert indicator.status is not None and indicator.status.server_url is None
-    assert indicator.label.text() == "Platform: not connected"
+    assert indicator.label.text() == "平台：未连接"
     indicator.sync_now()
     assert not indicator.running
     assert "xianjie setup" in indicator.problem and indicator.label.toolTip() == indicator.problem
@@ -36,7 +36,7 @@ def test_sync_now_pushes_and_shows_what_the_platform_refused(
     indicator = window.sync_indicator
     indicator.refresh()
     assert indicator.status is not None and indicator.status.pending > 0
-    assert "waiting to send" in indicator.label.text()
+    assert "等待发送" in indicator.label.text()
     with qtbot.waitSignal(indicator.synced, timeout=20000) as done:
         qtbot.mouseClick(indicator.button, Qt.MouseButton.LeftButton)
     report = done.args[0]
@@ -44,7 +44,7 @@ def test_sync_now_pushes_and_shows_what_the_platform_refused(
     status = indicator.status
     assert status is not None and status.pending == 0 and status.errors == report.rejected
     assert status.last_success is not None
-    assert "refused" in indicator.label.text() and indicator.button.isEnabled()
+    assert "被拒绝" in indicator.label.text() and indicator.button.isEnabled()
 
 
 def test_a_conflict_is_settled_in_the_dialog_and_sent_again(

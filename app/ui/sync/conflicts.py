@@ -22,10 +22,6 @@ from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("ConflictDialog", text)
-
-
 def _shown(value: Any) -> str:
     return "—" if value in (None, "") else str(value)
 
@@ -43,14 +39,15 @@ class ConflictDialog(QDialog):
         super().__init__(parent)
         self.store = store
         self.runner = runner
-        self.setWindowTitle(_tr("Resolve sync conflicts"))
+        self.setWindowTitle(QCoreApplication.translate("ConflictDialog", "Resolve sync conflicts"))
         self.choices: dict[str, dict[str, QButtonGroup]] = {}
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(
-                _tr(
+                QCoreApplication.translate(
+                    "ConflictDialog",
                     "These records were changed here and on the platform in the same fields. "
-                    "Choose which value to keep for each field."
+                    "Choose which value to keep for each field.",
                 ),
                 self,
             )
@@ -63,9 +60,17 @@ class ConflictDialog(QDialog):
             groups: dict[str, QButtonGroup] = {}
             for row, (name, values) in enumerate(conflict["fields"].items()):
                 grid.addWidget(QLabel(name, box), row, 0)
-                local = QRadioButton(_tr("Here: %1").replace("%1", _shown(values["local"])), box)
+                local = QRadioButton(
+                    QCoreApplication.translate("ConflictDialog", "Here: %1").replace(
+                        "%1", _shown(values["local"])
+                    ),
+                    box,
+                )
                 server = QRadioButton(
-                    _tr("Platform: %1").replace("%1", _shown(values["server"])), box
+                    QCoreApplication.translate("ConflictDialog", "Platform: %1").replace(
+                        "%1", _shown(values["server"])
+                    ),
+                    box,
                 )
                 server.setChecked(True)
                 group = QButtonGroup(box)

@@ -18,34 +18,44 @@ if TYPE_CHECKING:
 SYNC_INTERVAL_MS = 5 * 60 * 1000
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SyncIndicator", text)
-
-
 def status_text(status: SyncStatus, *, running: bool = False, problem: str = "") -> str:
     """One line for the status bar."""
     if status.server_url is None:
-        return _tr("Platform: not connected")
+        return QCoreApplication.translate("SyncIndicator", "Platform: not connected")
     if running:
-        state = _tr("syncing…")
+        state = QCoreApplication.translate("SyncIndicator", "syncing…")
     elif problem:
-        state = _tr("offline")
+        state = QCoreApplication.translate("SyncIndicator", "offline")
     elif status.conflicts or status.errors:
-        state = _tr("needs attention")
+        state = QCoreApplication.translate("SyncIndicator", "needs attention")
     elif status.pending:
-        state = _tr("waiting to send")
+        state = QCoreApplication.translate("SyncIndicator", "waiting to send")
     else:
-        state = _tr("up to date")
-    parts = [_tr("Sync: %1").replace("%1", state)]
+        state = QCoreApplication.translate("SyncIndicator", "up to date")
+    parts = [QCoreApplication.translate("SyncIndicator", "Sync: %1").replace("%1", state)]
     if status.pending:
-        parts.append(_tr("%1 to send").replace("%1", str(status.pending)))
+        parts.append(
+            QCoreApplication.translate("SyncIndicator", "%1 to send").replace(
+                "%1", str(status.pending)
+            )
+        )
     if status.conflicts:
-        parts.append(_tr("%1 conflicts").replace("%1", str(status.conflicts)))
+        parts.append(
+            QCoreApplication.translate("SyncIndicator", "%1 conflicts").replace(
+                "%1", str(status.conflicts)
+            )
+        )
     if status.errors - status.conflicts > 0:
-        parts.append(_tr("%1 refused").replace("%1", str(status.errors - status.conflicts)))
+        parts.append(
+            QCoreApplication.translate("SyncIndicator", "%1 refused").replace(
+                "%1", str(status.errors - status.conflicts)
+            )
+        )
     if status.last_success:
         stamp = status.last_success[:16].replace("T", " ")
-        parts.append(_tr("last success %1 UTC").replace("%1", stamp))
+        parts.append(
+            QCoreApplication.translate("SyncIndicator", "last success %1 UTC").replace("%1", stamp)
+        )
     return "，".join(parts)
 
 
@@ -65,15 +75,23 @@ class SyncIndicator(QObject):
         self.problem = ""
         self.status: SyncStatus | None = None
         self.dialog: ConflictDialog | None = None
-        self.label = QLabel(_tr("Platform: …"), window)
+        self.label = QLabel(QCoreApplication.translate("SyncIndicator", "Platform: …"), window)
         self.label.setContentsMargins(6, 0, 6, 0)
         self.button = QToolButton(window)
-        self.button.setText(_tr("Sync now"))
-        self.button.setToolTip(_tr("Send what is saved here and fetch the platform's changes"))
+        self.button.setText(QCoreApplication.translate("SyncIndicator", "Sync now"))
+        self.button.setToolTip(
+            QCoreApplication.translate(
+                "SyncIndicator", "Send what is saved here and fetch the platform's changes"
+            )
+        )
         self.button.clicked.connect(self.sync_now)
         self.conflicts_button = QToolButton(window)
-        self.conflicts_button.setText(_tr("Conflicts…"))
-        self.conflicts_button.setToolTip(_tr("Choose, field by field, which edits to keep"))
+        self.conflicts_button.setText(QCoreApplication.translate("SyncIndicator", "Conflicts…"))
+        self.conflicts_button.setToolTip(
+            QCoreApplication.translate(
+                "SyncIndicator", "Choose, field by field, which edits to keep"
+            )
+        )
         self.conflicts_button.clicked.connect(self.open_conflicts)
         self.conflicts_button.hide()
         window.statusBar().addPermanentWidget(self.label)
