@@ -13,8 +13,6 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from app.errors import UserError
 
 RESOURCES = "app.resources"
@@ -66,6 +64,8 @@ def load_validated(file: Traversable | Path, schema_name: str) -> dict[str, Any]
         raise RuleFileError(label, "", f"读不出来：{exc}") from exc
     except json.JSONDecodeError as exc:
         raise RuleFileError(label, "", f"不是合法的 JSON（第 {exc.lineno} 行）：{exc.msg}") from exc
+    import jsonschema  # only when a rule file is loaded: keeps it off the start-up path
+
     validator = jsonschema.Draft202012Validator(load_schema(schema_name))
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:

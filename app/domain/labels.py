@@ -1,7 +1,5 @@
 """Display names for the codes stored in the case model (Chinese, as printed on forms)."""
 
-from app.domain.workflow.events import KIND_LABELS
-
 DOMAIN_LABELS: dict[str, str] = {
     "environment": "生态环境",
     "food": "食品安全",
@@ -28,8 +26,6 @@ STATUS_LABELS: dict[str, str] = {
     "closed": "已结案",
 }
 
-EVENT_LABELS: dict[str, str] = KIND_LABELS
-"""Timeline event kinds; defined with their rules in :mod:`app.domain.workflow.events`."""
 
 DOC_TYPE_LABELS: dict[str, str] = {
     "transfer_letter": "涉嫌犯罪案件移送书",
@@ -51,3 +47,14 @@ DOC_TYPE_LABELS: dict[str, str] = {
 def label(table: dict[str, str], code: str) -> str:
     """The display name of ``code``, or the code itself when it is not (yet) known."""
     return table.get(code, code)
+
+
+def __getattr__(name: str) -> dict[str, str]:
+    """``EVENT_LABELS``: the timeline's event kinds, defined with their rules in
+    :mod:`app.domain.workflow.events` and loaded on first use (the workflow package reads its
+    rule files, which the case list at start-up does not need)."""
+    if name == "EVENT_LABELS":
+        from app.domain.workflow.events import KIND_LABELS
+
+        return KIND_LABELS
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
