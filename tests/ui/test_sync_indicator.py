@@ -20,8 +20,10 @@ def central(tmp_path: Path) -> Iterator[Central]:
     server.db.close()
 
 
-def test_not_connected_shows_so_and_sync_now_says_why(window: MainWindow) -> None:
+def test_not_connected_shows_so_and_sync_now_says_why(qtbot: QtBot, window: MainWindow) -> None:
     indicator = window.sync_indicator
+    # the first status read comes a moment after the case list's first page (start-up)
+    qtbot.waitUntil(lambda: indicator.status is not None, timeout=10000)
     assert indicator.status is not None and indicator.status.server_url is None
     assert indicator.label.text() == "平台：未连接"
     indicator.sync_now()

@@ -2,20 +2,23 @@
 "Sync now" button, a timer that syncs every few minutes, and a notice when a receipt, a
 decision or a reverse referral arrives. All I/O runs through the window's TaskRunner."""
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QToolButton
 
 from app.errors import UserError
-from app.sync.engine import SyncReport, SyncStatus
 from app.ui.qtcompat import emit
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the sync engine (and the ORM, requests) load in the background, on first use
+    from app.sync.engine import SyncReport, SyncStatus
     from app.ui.main_window import MainWindow
     from app.ui.sync.conflicts import ConflictDialog
 
 SYNC_INTERVAL_MS = 5 * 60 * 1000
+FIRST_REFRESH_DELAY_MS = 1500
 
 
 def status_text(status: SyncStatus, *, running: bool = False, problem: str = "") -> str:
@@ -68,7 +71,7 @@ class SyncIndicator(QObject):
     synced = Signal(object)
     refreshed = Signal(object)
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.running = False
@@ -103,11 +106,15 @@ class SyncIndicator(QObject):
         self.timer.start()
 
     def refresh(self) -> None:
-        """Read the status in the background and show it."""
-        from app.sync.engine import status
-
+        """Read the status in the background and show it (the engine loads there too)."""
         store = self.window.store
-        self.window.runner.run(lambda: status(store), self._show)
+
+        def op() -> SyncStatus:
+            from app.sync.engine import status
+
+            return status(store)
+
+        self.window.runner.run(op, self._show)
 
     def _show(self, current: SyncStatus) -> None:
         self.status = current
@@ -119,10 +126,14 @@ class SyncIndicator(QObject):
 
     def open_conflicts(self) -> None:
         """Read the open conflicts in the background, then show the dialog (non-modal)."""
-        from app.sync.engine import conflicts
-
         store = self.window.store
-        self.window.runner.run(lambda: conflicts(store), self._show_conflicts)
+
+        def op() -> list[dict[str, Any]]:
+            from app.sync.engine import conflicts
+
+            return conflicts(store)
+
+        self.window.runner.run(op, self._show_conflicts)
 
     def _show_conflicts(self, found: list[dict[str, Any]]) -> None:
         from app.ui.sync.conflicts import ConflictDialog
@@ -137,12 +148,12 @@ class SyncIndicator(QObject):
         reason shows as the indicator's tooltip)."""
         if self.running:
             return
-        from app.sync.engine import SyncEngine
-        from app.sync.setup import connected_client
-
         store, site = self.window.store, self.window.site
 
         def op() -> SyncReport:
+            from app.sync.engine import SyncEngine
+            from app.sync.setup import connected_client
+
             client = connected_client(store, site)
             try:
                 return SyncEngine(store, client).run()
@@ -171,7 +182,16 @@ class SyncIndicator(QObject):
         self.refresh()
 
 
-def install_sync_indicator(window: "MainWindow") -> SyncIndicator:
+def install_sync_indicator(window: MainWindow) -> SyncIndicator:
+    """Add the indicator; its first status read starts a little after the case list has
+    shown its first page. Loading the sync engine (SQLAlchemy, requests) in a worker holds the
+    GIL in 5 ms slices, and every cell the table paints is a Python call that waits for one:
+    started at once, it would delay the window's first paint by half a second."""
     indicator = SyncIndicator(window)
-    indicator.refresh()
+
+    def first_refresh() -> None:
+        window.ready.disconnect(first_refresh)
+        QTimer.singleShot(FIRST_REFRESH_DELAY_MS, indicator.refresh)
+
+    window.ready.connect(first_refresh)
     return indicator
