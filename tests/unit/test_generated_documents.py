@@ -1,10 +1,13 @@
 """Generated documents: line breaking, templates, and the PDFs themselves (real fonts, pypdf,
 pdffonts, pdftoppm)."""
 
+import io
+import re
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from app.documents.generated import (
     DOC_TYPES,
@@ -16,7 +19,13 @@ from app.documents.generated import (
     load_template,
 )
 from app.documents.generated.layout import NO_LINE_START, fill, wrap
-from tests.integration.pdf_checks import check_pdf, squash
+from tests.integration.pdf_checks import check_pdf
+
+
+def pypdf_text(path: Path) -> str:
+    """pypdf's plain extraction of every page, whitespace removed and nothing else."""
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(path).pages))
+
 
 VALUES = {
     "unit_kind_word": "局",
@@ -106,7 +115,12 @@ def test_each_document_is_a_valid_pdf_with_embedded_chinese_text(
         expected += ["铜检行意〔2025〕3号", "20,000元已依法折抵罚款"]
     report = check_pdf(path, expected, tmp_path)
     assert all("NotoSerifCJKSC" in name or "CJK" in name for name in report.fonts)
-    assert squash(made.text) in report.text or set(squash(made.text)) <= set(report.text)
+    text = pypdf_text(path)
+    assert "\x00" not in text
+    for wanted in expected:
+        assert re.sub(r"\s+", "", wanted) in text
+    plain = re.sub(r"\s+", "", made.text)
+    assert plain in text or set(plain) <= set(text)
 
 
 def test_transfer_letter_has_its_receipt_on_its_own_page_and_page_numbers(tmp_path: Path) -> None:
@@ -117,9 +131,8 @@ def test_transfer_letter_has_its_receipt_on_its_own_page_and_page_numbers(tmp_pa
     assert report.pages >= 3
     for n in range(1, report.pages + 1):
         assert f"—{n}—" in report.text
-    from pypdf import PdfReader
-
-    last = squash(PdfReader(path).pages[-1].extract_text())
+    last = PdfReader(path).pages[-1].extract_text()
+    assert "\x00" not in last
     assert "回执" in last and "签收人" in last
 
 
@@ -130,3 +143,57 @@ def test_a_character_the_font_lacks_is_refused_before_drawing() -> None:
     )
     with pytest.raises(GlyphsMissing, match="\ue000"):
         generate("transfer_letter", odd)
+
+
+def test_fonts_are_identity_encoded_and_pages_render_as_fpdf2_drew_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fpdf2 gives CFF CID fonts an embedded encoding CMap, which pypdf reads as one NUL per
+    character; identity_encode writes CIDs with /Identity-H instead, drawing the same glyphs."""
+    import shutil
+    import subprocess
+
+    import pikepdf
+
+    from app.documents.generated import layout
+    from app.documents.generated.identity import identity_encode
+
+    monkeypatch.setattr(layout, "identity_encode", lambda data: data)
+    raw = generate("transfer_letter", _ctx()).pdf
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        fonts = list(pdf.pages[0].Resources.Font.values())
+        # what fpdf2 writes (if this changes, identity.py may no longer be needed)
+        assert fonts and all(isinstance(f.get("/Encoding"), pikepdf.Stream) for f in fonts)
+    assert "\x00" in PdfReader(io.BytesIO(raw)).pages[0].extract_text()
+
+    fixed = identity_encode(raw)
+    with pikepdf.open(io.BytesIO(fixed)) as pdf:
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                assert font.Encoding == pikepdf.Name("/Identity-H")
+    assert identity_encode(fixed) == fixed  # nothing left to re-encode
+    assert "\x00" not in "".join(p.extract_text() for p in PdfReader(io.BytesIO(fixed)).pages)
+
+    def pages(data: bytes, name: str) -> list[bytes]:
+        (tmp_path / f"{name}.pdf").write_bytes(data)
+        subprocess.run(
+            [shutil.which("pdftoppm") or "pdftoppm", "-r", "72", "-gray", f"{name}.pdf", name],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+        return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*.pgm"))]
+
+    before, after = pages(raw, "raw"), pages(fixed, "fixed")
+    assert len(before) >= 2 and before == after
+
+    def poppler(name: str) -> str:
+        return subprocess.run(
+            [shutil.which("pdftotext") or "pdftotext", "-layout", f"{name}.pdf", "-"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    assert poppler("raw") == poppler("fixed")

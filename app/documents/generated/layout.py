@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from app.documents.generated.fonts import FontPair, missing_characters
+from app.documents.generated.identity import identity_encode
 from app.documents.generated.templates import Table, Template, TemplateError
 from app.errors import UserError
 
@@ -291,4 +292,5 @@ def render(template: Template, ctx: DocContext, fonts: FontPair) -> tuple[bytes,
         for paragraph in receipt_parts[1:-1]:
             doc.write(paragraph, indent=0 if paragraph.endswith("：") else INDENT)
         doc.signature(receipt_parts[-1], "")
-    return bytes(pdf.output()), "\n".join(doc.text)
+    # fpdf2 encodes CFF CID fonts with an embedded CMap, which pypdf cannot read (identity.py)
+    return identity_encode(bytes(pdf.output())), "\n".join(doc.text)
