@@ -2,31 +2,18 @@
 with the generated PDFs checked and the stored deadlines compared with the engine's."""
 
 import json
-import re
 import sqlite3
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from app.domain.workcalendar import CST
 from app.paths import DataPaths
 from app.store.db import Store, open_store
 from tests.conftest import CliResult, RunCli
-from tests.integration import pdf_checks
-from tests.integration.pdf_checks import PdfReport
+from tests.integration.pdf_checks import check_pdf
 from tests.integration.workflow_seed import Desk, assert_deadlines_match_engine, seed_desk
-
-
-def check_pdf(path: Path, expected: list[str], tmp: Path) -> PdfReport:
-    """pdf_checks' checks, and pypdf's plain extraction (no NUL stripped) holds ``expected``."""
-    report = pdf_checks.check_pdf(path, expected, tmp)
-    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(path).pages))
-    assert "\x00" not in text
-    for wanted in expected:
-        assert re.sub(r"\s+", "", wanted) in text, f"{wanted!r} not in pypdf's text"
-    return report
 
 
 @pytest.fixture

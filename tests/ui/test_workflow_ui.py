@@ -1,13 +1,11 @@
 """The forward transfer and the reverse referral driven through the case view's workflow tab
 (pytest-qt): step buttons, their dialogs, refusals as notices, generated PDFs."""
 
-import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from PySide6.QtCore import QDate, QDateTime, QTime, QTimer, QUrl
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QPlainTextEdit, QSpinBox
 from pytestqt.qtbot import QtBot
@@ -20,19 +18,8 @@ from app.ui.event_dialog import EventDialog
 from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
 from app.ui.workflow_panel import WorkflowPanel
-from tests.integration import pdf_checks
-from tests.integration.pdf_checks import PdfReport
+from tests.integration.pdf_checks import check_pdf
 from tests.integration.workflow_seed import Desk, assert_deadlines_match_engine, seed_desk
-
-
-def check_pdf(path: Path, expected: list[str], tmp: Path) -> PdfReport:
-    """pdf_checks' checks, and pypdf's plain extraction (no NUL stripped) holds ``expected``."""
-    report = pdf_checks.check_pdf(path, expected, tmp)
-    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(path).pages))
-    assert "\x00" not in text
-    for wanted in expected:
-        assert re.sub(r"\s+", "", wanted) in text, f"{wanted!r} not in pypdf's text"
-    return report
 
 
 @pytest.fixture
