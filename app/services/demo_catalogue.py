@@ -500,7 +500,7 @@ DRUGS = (
 REFERRAL_SOURCES = (
     ("non_prosecution", "不起诉后提出检察意见"),
     ("police_non_filing", "公安机关不予立案后移回"),
-    ("exempted", "免予刑事处罚后移送"),
+    ("court_exemption", "免予刑事处罚后移送"),
 )
 
 

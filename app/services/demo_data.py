@@ -1,6 +1,13 @@
 """Realistic demo data: Xuzhou units, persons and companies, environmental and food-and-drug
 cases with timelines, documents and deadlines.
 
+Every timeline is one the workflow state machine (app/domain/workflow) accepts: each event
+carries the data and ``actor_role`` the machine requires (team members, the head's approval,
+reasons, the referral's source and 检察意见 reply period, the materials before a transfer).
+Most decided cases are entered on the information-sharing platform, some after the entry
+deadline. The deadlines stored are the deadline engine's (app/domain/deadlines.py), converted
+as app/services/workflow.py stores them.
+
 The same seed on an empty store gives the same records, ids included (ids are UUIDv7 made
 from the record's own time and the seeded random stream), except the demo users' password
 hashes, which are salted. Running again on a store that already holds cases draws a
@@ -20,13 +27,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
+from app.domain.deadlines import Deadline, DeadlineRule, Engine, Facts
 from app.domain.kinds import PartyKind, Role, SyncState, UnitKind
 from app.domain.passwords import hash_password
+from app.domain.workflow import WorkflowEvent
 from app.services import demo_catalogue as cat
+from app.services.workflow_rows import _values as deadline_values
 from app.store import audit
 from app.store.db import Store
 from app.store.errors import storage_errors
 from app.store.search import SearchRow, insert_search_rows, search_texts
+from app.store.types import format_utc
 
 _T = TypeVar("_T")
 
@@ -144,6 +155,12 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "met_at",
         "source",
         *_META,
+        "cancelled_at",
+        "nature",
+        "verified",
+        "period_source",
+        "counting",
+        "label",
     ),
 }
 _INSERT_ORDER = ("cases", "parties", "documents", "events", "transfers", "referrals", "deadlines")
@@ -267,6 +284,60 @@ class _Gen:
         self.inspector_id: str | None = None
         self.head_id: str | None = None
         self.home_unit_id: str | None = None
+        self.engine = Engine()
+        self._data_text: dict[tuple[tuple[str, Any], ...], str] = {}
+        self.rules_by_trigger: dict[str, list[DeadlineRule]] = {}
+        for rule in self.engine.active:
+            for kind in rule.trigger:
+                self.rules_by_trigger.setdefault(kind, []).append(rule)
+
+    def deadlines_of(self, events: Sequence[WorkflowEvent]) -> list[Deadline]:
+        """``compute_deadlines(events)`` with the default rules and calendar, faster.
+
+        The same engine calls in the same order, except that each event is only offered to
+        the rules it can trigger (the engine's ``open`` returns None for any other rule) and
+        the facts are carried forward (only as far as needed) instead of rebuilt per event.
+        The unit tests check the result against ``compute_deadlines``.
+        """
+        engine, by_trigger = self.engine, self.rules_by_trigger
+        out: list[Deadline] = []
+        facts = Facts()
+        folded = 0  # events[:folded] are in facts
+        for index, event in enumerate(events):
+            candidates = by_trigger.get(event.kind)
+            if not candidates:
+                continue
+            while folded <= index:
+                facts = facts.after(events[folded])
+                folded += 1
+            for rule in candidates:
+                deadline = engine.open(rule, event, facts)
+                if deadline is None:
+                    continue
+                if not deadline.closed:
+                    for later in events[index + 1 :]:
+                        if engine.satisfies(rule, later):
+                            deadline = engine.met(deadline, later)
+                            break
+                        if later.kind in rule.cancelled_by:
+                            deadline = engine.cancelled(deadline, later)
+                            break
+                out.append(deadline)
+        return out
+
+    def data_text(self, data: dict[str, Any]) -> str:
+        """``data`` as the events.data JSON text; the common small dicts are cached."""
+        if len(data) > 2:
+            return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        key = tuple(data.items())
+        try:
+            text = self._data_text.get(key)
+        except TypeError:  # a list or dict value
+            return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        if text is None:
+            text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+            self._data_text[key] = text
+        return text
 
     def rr(self, start: int, stop: int | None = None) -> int:
         """Like ``randrange`` (one or two arguments), several times faster."""
@@ -491,11 +562,11 @@ class _Gen:
         # the timeline
         case_t = self.work_time(opened_day)
         case_id = self.uid(case_t)
-        events: list[tuple[str, int, str | None, str, str | None]] = []  # kind, t, unit, note, doc
+        # kind, t, unit, note, doc, data
+        events: list[tuple[str, int, str | None, str, str | None, dict[str, Any]]] = []
         documents: list[
             tuple[str, str, str, str, int, str]
         ] = []  # id, type, title, number, t, text
-        deadlines: list[tuple[str, str, str, int, int | None, str]] = []
         transfer: tuple[Any, ...] | None = None
         referral: tuple[Any, ...] | None = None
 
@@ -505,9 +576,14 @@ class _Gen:
             return doc_id
 
         def ev(
-            kind: str, t: int, actor: str | None = None, note: str = "", d: str | None = None
+            kind: str,
+            t: int,
+            actor: str | None = None,
+            note: str = "",
+            d: str | None = None,
+            data: dict[str, Any] | None = None,
         ) -> int:
-            events.append((kind, t, actor or unit.id, note, d))
+            events.append((kind, t, actor or unit.id, note, d, data or {}))
             return len(events) - 1
 
         year = (date(1970, 1, 1) + timedelta(days=opened_day)).year
@@ -518,19 +594,37 @@ class _Gen:
         ref_src = self.ch(cat.REFERRAL_SOURCES) if reverse else None
         referral_t = 0
         opinion_no = ""
+        ev("case_opened", case_t, note=f"立案：{ct.label}", data={"domain": domain})
         if reverse:
-            referral_t = case_t - rr(1, 6) * _DAY
-            opinion_no = self.number(proc, "检行意", "opinion", year)
-            op_id = doc(
-                referral_t,
-                "procuratorial_opinion",
-                "检察意见书",
-                opinion_no,
-                f"对{party_label}{ct.label}一案，本院决定不起诉，建议依法给予行政处罚，并在两个月内书面回复。",
-            )
-            ev("referral_received", referral_t, proc.id, ref_src[1] if ref_src else "", op_id)
+            assert ref_src is not None
+            # the case is opened on receipt; the referring decision was taken days before
+            src_decided = case_t - rr(1, 6) * _DAY
+            referral_t = case_t + rr(300, _HOUR)
+            ref_data: dict[str, Any] = {
+                "source": ref_src[0],
+                "decided_at": format_utc(_EPOCH + timedelta(seconds=src_decided)),
+            }
+            op_id: str | None = None
+            if ref_src[0] == "non_prosecution":
+                opinion_no = self.number(proc, "检行意", "opinion", year)
+                months = rng.random() < 0.8
+                op_id = doc(
+                    src_decided,
+                    "procuratorial_opinion",
+                    "检察意见书",
+                    opinion_no,
+                    f"对{party_label}{ct.label}一案，本院决定不起诉，建议依法给予行政处罚，"
+                    f"并在{'两个月' if months else '三十日'}内书面回复。",
+                )
+                ref_data["opinion"] = {
+                    "number": opinion_no,
+                    "reply_period": {"amount": 2, "unit": "months"}
+                    if months
+                    else {"amount": 30, "unit": "days"},
+                }
+            ev("referral_received", referral_t, proc.id, ref_src[1], op_id, ref_data)
+            ev("handling_started", referral_t + rr(600, 2 * _HOUR), note="反向移送案件立案办理")
             crime = False
-        ev("case_opened", case_t, note=f"立案：{ct.label}")
         t = self.after_days(case_t, 0, 7)
         stalled = rng.random() < 0.03
         if t <= _REF_END:
@@ -568,7 +662,6 @@ class _Gen:
         penalty_fen: int | None = None
         decided_t: int | None = None
         transfer_status = ""
-        met_handling: int | None = None
         pre_penalty = crime and rng.random() < 0.15  # a penalty imposed before the transfer
 
         def decide(after: int) -> int | None:
@@ -604,15 +697,17 @@ class _Gen:
             if pre_penalty:
                 got = decide(start)
                 start = got if got is not None else start
-                if decided_t:
-                    met_handling = decided_t
             sus_t = self.after_days(start, 2, 20)
             if sus_t <= _REF_END:
                 ev("crime_suspected", sus_t, note=f"涉嫌{ct.offence}")
+                members = [self.person_name()[0], self.person_name()[0]]
+                if members[0] == members[1]:
+                    members[1] += "（二）"
                 ev(
                     "team_formed",
                     sus_t + rr(600, 3 * _HOUR),
                     note="指派二名以上执法人员组成专案组",
+                    data={"members": members},
                 )
                 rep_t = self.after_days(sus_t, 1, 6)
                 if rep_t <= _REF_END:
@@ -623,7 +718,12 @@ class _Gen:
                         "",
                         f"{party_label}{ct.label}，{evidence}，涉嫌{ct.offence}，建议移送公安机关。",
                     )
-                    ev("transfer_reported", rep_t, note="提交移送涉嫌犯罪案件的书面报告")
+                    ev(
+                        "transfer_reported",
+                        rep_t,
+                        note="提交移送涉嫌犯罪案件的书面报告",
+                        data={"offence": ct.offence},
+                    )
                     transfer_status = "reported"
                     approve_t = rep_t + rr(
                         2 * _HOUR, (3 * _DAY if rng.random() < 0.9 else 6 * _DAY)
@@ -637,37 +737,18 @@ class _Gen:
                                 "transfer_refused",
                                 approve_t,
                                 note="负责人不批准移送，理由已记录在案",
+                                data={"reason": "现有证据不足以认定涉嫌犯罪，依法给予行政处罚"},
                             )
                             transfer_status = "refused"
                         else:
                             ev("transfer_approved", approve_t, note="负责人批准移送")
                             transfer_status = "approved"
-                    deadlines.append(
-                        (
-                            "r2020_art5_approval_3d",
-                            "transfer_approved",
-                            "self",
-                            rep_t + 3 * _DAY,
-                            ap_met,
-                            "《行政执法机关移送涉嫌犯罪案件的规定》第五条第二款",
-                        )
-                    )
                     if transfer_status == "approved":
                         assert ap_met is not None
                         send_t = ap_met + rr(
                             _HOUR, 22 * _HOUR if rng.random() < 0.92 else 40 * _HOUR
                         )
                         sent: int | None = send_t if send_t <= _REF_END else None
-                        deadlines.append(
-                            (
-                                "r2020_art5_send_24h",
-                                "transferred",
-                                "self",
-                                ap_met + _DAY,
-                                sent,
-                                "《行政执法机关移送涉嫌犯罪案件的规定》第五条第二款",
-                            )
-                        )
                         if sent is not None:
                             tno = f"{prefix}移〔{year}〕{self.serial(unit.id, 'transfer', year)}号"
                             letter = doc(
@@ -685,15 +766,35 @@ class _Gen:
                                 "",
                                 "移送书、调查报告、涉案物品清单、检验报告、现场检查笔录、询问笔录",
                             )
-                            ev("transferred", sent, note=f"移送{police.name}", d=letter)
+                            attached = {x[1] for x in documents if x[4] <= sent}
+                            testing = "test_report" in attached
+                            if not testing and rng.random() < 0.5:
+                                # the test report is still pending: the head lets it go first
+                                testing = True
+                                ev(
+                                    "materials_waived",
+                                    sent - rr(60, 600),
+                                    note="检验报告尚未出具，同意先行移送",
+                                    data={"reason": "检验报告尚未出具，出具后补送"},
+                                )
+                            ev(
+                                "transferred",
+                                sent,
+                                note=f"移送{police.name}",
+                                d=letter,
+                                data={
+                                    "doc_types": sorted(attached),
+                                    "items_seized": True,
+                                    "testing_needed": testing,
+                                    "police_unit": police.name,
+                                },
+                            )
                             ev(
                                 "copied_to_procuratorate",
                                 sent + rr(60, 1800),
                                 note=f"抄送{proc.name}",
                             )
                             transfer_status = "sent"
-                            if met_handling is None:
-                                met_handling = sent
                             rec_t = sent + rr(_HOUR, 2 * _DAY)
                             if rec_t <= _REF_END:
                                 ev(
@@ -706,9 +807,7 @@ class _Gen:
                                 dec_t2 = rec_t + rr(
                                     _HOUR, 3 * _DAY if rng.random() < 0.85 else 9 * _DAY
                                 )
-                                decided2: int | None = None
                                 if dec_t2 <= _REF_END and rng.random() > 0.02:
-                                    decided2 = dec_t2
                                     if rng.random() < 0.78:
                                         n = self.number(police, "公（食药环）立字", "filing", year)
                                         fd = doc(
@@ -743,42 +842,43 @@ class _Gen:
                                             actor=police.id,
                                             note="不予立案，退回案卷",
                                             d=fd,
+                                            data={"reason": "经审查认为不构成犯罪"},
                                         )
                                         transfer_status = "not_filed"
                                         referral = ("police_non_filing", police.id, n, dec_t2, None)
-                                deadlines.append(
-                                    (
-                                        "r2020_art8_filing_3d",
-                                        "police_decision",
-                                        "police",
-                                        rec_t + 3 * _DAY,
-                                        decided2,
-                                        "《行政执法机关移送涉嫌犯罪案件的规定》第八条",
-                                    )
-                                )
                     transfer = (transfer_status, rep_t)
             if transfer_status in ("refused", "not_filed") and decided_t is None:
-                got = decide(events[-1][1])
-                if got is not None:
-                    met_handling = got
+                decide(events[-1][1])
         else:
-            if decide(last_t) is not None:
-                met_handling = decided_t
+            decide(last_t)
+        # entry on the information-sharing platform: most decided cases, some late
+        if decided_t is not None and rng.random() < 0.8:
+            late = rng.random() < 0.15
+            entry_t = (
+                self.after_days(decided_t, 8, 40) if late else self.after_days(decided_t, 0, 6)
+            )
+            if entry_t <= _REF_END:
+                ev("platform_entered", entry_t, note="录入行政执法与刑事司法衔接信息共享平台")
         # closing
+        last_t = max(e[1] for e in events)
         if reverse:
-            reply_due = referral_t + (60 if rng.random() < 0.8 else 30) * _DAY
             replied: int | None = None
             if decided_t is not None:
-                reply_t = self.after_days(decided_t, 1, 20)
+                reply_t = self.after_days(max(decided_t, referral_t), 1, 20)
                 if reply_t <= _REF_END:
-                    ev("reply_sent", reply_t, note=f"书面回复{proc.name}处理结果")
+                    ev(
+                        "reply_sent",
+                        reply_t,
+                        note=f"书面回复{proc.name}处理结果",
+                        data={"final": True},
+                    )
                     replied = reply_t
             assert ref_src is not None
-            referral = (ref_src[0], proc.id, opinion_no, referral_t, reply_due, replied)
+            referral = (ref_src[0], proc.id, opinion_no, referral_t, None, replied)
         elif decided_t is not None and transfer_status in ("", "refused", "not_filed"):
-            c_t = self.after_days(decided_t, 15, 120)
+            c_t = self.after_days(max(decided_t, last_t), 15, 120)
             if c_t <= _REF_END and rng.random() < 0.7:
-                ev("closed", c_t, note="罚款已缴纳，结案")
+                ev("closed", c_t, note="罚款已缴纳，结案", data={"reason": "罚款已缴纳，结案"})
 
         # derive the status from the timeline
         status = status_from_events([e[0] for e in events])
@@ -858,18 +958,21 @@ class _Gen:
             )
             doc_text.append((dtitle, number, text))
         events.sort(key=lambda e: e[1])
-        by_kind: dict[str, str] = {}
-        for kind, et, actor_unit, note, event_doc in events:
+        timeline: list[WorkflowEvent] = []
+        trigger_at: dict[str, int] = {}
+        for kind, et, actor_unit, note, event_doc, data in events:
             eid = self.uid(et)
             et_text = ts(et)
-            by_kind[kind] = eid
+            trigger_at[eid] = et
             actor_user = None
-            if home and actor_unit == unit.id:
-                actor_user = (
-                    head
-                    if kind in ("transfer_approved", "transfer_refused", "penalty_decided")
-                    else inspector
-                )
+            own = actor_unit == unit.id
+            head_step = kind in _HEAD_KINDS
+            if home and own:
+                actor_user = head if head_step else inspector
+            # the role of whoever recorded the step in the unit's client (a clerk records what
+            # the police or the procuratorate did)
+            role_code = _HEAD if head_step else (_INSPECTOR if own else _CLERK)
+            data["actor_role"] = role_code
             self.add(
                 "events",
                 (
@@ -881,53 +984,56 @@ class _Gen:
                     actor_unit,
                     event_doc,
                     note,
-                    "{}",
+                    self.data_text(data),
                     et_text,
                     et_text,
                     *meta_new,
                 ),
             )
-        # deadlines: trigger events are found by node kind (events were re-sorted)
-        opened_event = by_kind["case_opened"]
-        self.add(
-            "deadlines",
-            (
-                self.uid(case_t),
-                case_id,
-                "apl2021_art60_decision_90d",
-                "penalty_decided",
-                "self",
-                opened_event,
-                ts(case_t + 90 * _DAY),
-                ts(met_handling) if met_handling else None,
-                "《中华人民共和国行政处罚法》第六十条",
-                created,
-                created,
-                *meta_new,
-            ),
-        )
-        trigger_kind = {
-            "r2020_art5_approval_3d": "transfer_reported",
-            "r2020_art5_send_24h": "transfer_approved",
-            "r2020_art8_filing_3d": "receipt_signed",
-        }
-        for rule_id, node, owed_by, due, met, source in deadlines:
-            trig = by_kind[trigger_kind[rule_id]]
+            timeline.append(
+                WorkflowEvent(
+                    id=eid,
+                    kind=kind,
+                    occurred_at=_EPOCH + timedelta(seconds=et),
+                    actor_role=role_code,
+                    actor_user_id=actor_user,
+                    actor_unit_id=actor_unit,
+                    document_id=event_doc,
+                    note=note,
+                    data=data,
+                )
+            )
+        # deadlines: exactly what the deadline engine computes for the timeline, converted
+        # as app/services/workflow.py stores them
+        reply_due: datetime | None = None
+        for computed in self.deadlines_of(timeline):
+            values = deadline_values(computed)
+            opened = trigger_at[computed.trigger_event_id]
+            opened_text = ts(opened)
+            if computed.rule_id == "reply_to_opinion":
+                reply_due = computed.due_at
+            met_at, cancelled_at = values["met_at"], values["cancelled_at"]
             self.add(
                 "deadlines",
                 (
-                    self.uid(due - _DAY),
+                    self.uid(opened),
                     case_id,
-                    rule_id,
-                    node,
-                    owed_by,
-                    trig,
-                    ts(due),
-                    ts(met) if met else None,
-                    source,
-                    ts(due - _DAY),
-                    ts(due - _DAY),
+                    computed.rule_id,
+                    values["node"],
+                    values["owed_by"],
+                    computed.trigger_event_id,
+                    format_utc(values["due_at"]),
+                    format_utc(met_at) if met_at is not None else None,
+                    values["source"],
+                    opened_text,
+                    opened_text,
                     *meta_new,
+                    format_utc(cancelled_at) if cancelled_at is not None else None,
+                    values["nature"],
+                    1 if values["verified"] else 0,
+                    values["period_source"],
+                    values["counting"],
+                    values["label"],
                 ),
             )
         if transfer is not None:
@@ -975,7 +1081,7 @@ class _Gen:
                     ),
                 )
             else:
-                src_kind, src_unit, number, rec_t, due, replied = referral
+                src_kind, src_unit, number, rec_t, _, replied = referral
                 self.add(
                     "referrals",
                     (
@@ -985,27 +1091,10 @@ class _Gen:
                         src_unit,
                         number,
                         ts(rec_t),
-                        ts(due),
+                        format_utc(reply_due) if reply_due is not None else None,
                         "replied" if replied else "received",
                         ts(rec_t),
                         ts(replied or rec_t),
-                        *meta_new,
-                    ),
-                )
-                self.add(
-                    "deadlines",
-                    (
-                        self.uid(rec_t),
-                        case_id,
-                        "referral_reply_per_opinion",
-                        "reply_sent",
-                        "self",
-                        by_kind["referral_received"],
-                        ts(due),
-                        ts(replied) if replied else None,
-                        "检察意见书载明的回复期限（《人民检察院行刑反向衔接工作指引》）",
-                        ts(rec_t),
-                        ts(rec_t),
                         *meta_new,
                     ),
                 )
@@ -1021,6 +1110,11 @@ class _Gen:
         self.counts["events"] += len(events)
         self.counts["documents"] += len(documents)
 
+
+_HEAD, _INSPECTOR, _CLERK = Role.HEAD.value, Role.INSPECTOR.value, Role.CLERK.value
+_HEAD_KINDS = frozenset(
+    {"transfer_approved", "transfer_refused", "materials_waived", "penalty_decided"}
+)
 
 _COMPLETENESS_BANDS: dict[bool, tuple[tuple[float, int, int], ...]] = {
     # decided: (share of cases, lowest score, highest score)

@@ -1,21 +1,27 @@
 """Demo data: deterministic per seed, valid identifiers, statuses that agree with timelines."""
 
+import json
 import re
 import sqlite3
 from collections import defaultdict
 from contextlib import closing
-from datetime import date
+from datetime import date, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from stdnum.cn import ric as stdnum_ric
 
+from app.domain.deadlines import compute_deadlines
+from app.domain.workflow import WorkflowEvent, derive
 from app.paths import DataPaths
 from app.services.accounts import login
 from app.services.demo_data import DEMO_PASSWORD, REFERENCE_DAY, generate
 from app.store.db import Store, open_store
+from app.store.types import format_utc, parse_utc
 
 CASES = 400
+BEIJING = timezone(timedelta(hours=8))
 
 # --- independent check-character implementations (GB 11643, GB 11714, GB 32100) ------------
 
@@ -152,7 +158,8 @@ def test_statuses_agree_with_timelines(demo: Path) -> None:
         elif status == "closed":
             assert "closed" in k or "reply_sent" in k
         elif status == "transfer_pending":
-            assert k[-1] in ("transfer_reported",) or "transfer_approved" in k
+            steps = [x for x in k if x != "platform_entered"]
+            assert steps[-1] == "transfer_reported" or "transfer_approved" in k
             assert "transferred" not in k
         elif status == "transferred":
             assert "transferred" in k
@@ -162,7 +169,7 @@ def test_statuses_agree_with_timelines(demo: Path) -> None:
         elif status == "not_filed":
             assert "police_not_filed" in k
         elif status == "referred_back":
-            assert k[0] == "referral_received" and "reply_sent" not in k
+            assert k[:2] == ["case_opened", "referral_received"] and "reply_sent" not in k
         else:
             pytest.fail(f"unexpected status {status}")
         if "transferred" in k:
@@ -211,3 +218,86 @@ def test_second_run_adds_cases_and_no_users(store: Store) -> None:
         assert session.execute(text("SELECT count(*) FROM users")).scalar() == 4
         assert session.execute(text("SELECT count(*) FROM units")).scalar() == 44
     assert login(store, "inspector", DEMO_PASSWORD).role == "inspector"
+
+
+# --- the timelines fit the workflow, the deadlines are the engine's ---------------------------
+
+
+def timelines(db: Path) -> dict[str, list[WorkflowEvent]]:
+    out: dict[str, list[WorkflowEvent]] = defaultdict(list)
+    sql = (
+        "SELECT id, case_id, kind, occurred_at, actor_user_id, actor_unit_id, document_id,"
+        " note, data FROM events ORDER BY case_id, occurred_at, rowid"
+    )
+    for eid, case_id, kind, at, user, unit, doc, note, data in rows(db, sql):
+        record = SimpleNamespace(
+            id=eid,
+            kind=kind,
+            occurred_at=parse_utc(str(at)),
+            actor_user_id=user,
+            actor_unit_id=unit,
+            document_id=doc,
+            note=note,
+            data=json.loads(str(data)),
+        )
+        out[str(case_id)].append(WorkflowEvent.from_record(record))
+    return out
+
+
+def test_every_timeline_is_accepted_by_the_workflow(demo: Path) -> None:
+    cases = timelines(demo)
+    assert len(cases) == CASES
+    kinds: set[str] = set()
+    for case_id, events in cases.items():
+        assert all(e.actor_role for e in events), case_id
+        state = derive(events)
+        assert state.anomalies == (), (case_id, [e.kind for e in events], state.anomalies)
+        kinds.update(e.kind for e in events)
+    assert {"team_formed", "transferred", "referral_received", "platform_entered"} <= kinds
+
+
+def test_stored_deadlines_are_what_the_engine_computes(demo: Path) -> None:
+    stored: dict[str, list[tuple[object, ...]]] = defaultdict(list)
+    for row in rows(
+        demo,
+        "SELECT case_id, rule_id, trigger_event_id, due_at, met_at, cancelled_at, nature,"
+        " verified, counting, label, period_source FROM deadlines",
+    ):
+        stored[str(row[0])].append(tuple(row[1:]))
+    rules: set[str] = set()
+    for case_id, events in timelines(demo).items():
+        expected = [
+            (
+                d.rule_id,
+                d.trigger_event_id,
+                format_utc(d.due_at),
+                format_utc(d.met_at) if d.met_at else None,
+                format_utc(d.cancelled_at) if d.cancelled_at else None,
+                d.nature,
+                int(d.verified),
+                d.counting,
+                d.label,
+                d.period_source,
+            )
+            for d in compute_deadlines(events)
+        ]
+        assert sorted(stored.get(case_id, []), key=str) == sorted(expected, key=str), case_id
+        rules.update(d[0] for d in expected)
+    assert {"platform_entry", "head_decision", "police_receipt"} <= rules
+
+
+def test_platform_entry_is_sometimes_late(demo: Path) -> None:
+    late = on_time = 0
+    for case_id, events in timelines(demo).items():
+        decided = [e.occurred_at for e in events if e.kind == "penalty_decided"]
+        entered = [e.occurred_at for e in events if e.kind == "platform_entered"]
+        if decided and entered:
+            days = (
+                entered[0].astimezone(BEIJING).date() - decided[0].astimezone(BEIJING).date()
+            ).days
+            assert days >= 0, case_id
+            if days > 7:
+                late += 1
+            else:
+                on_time += 1
+    assert late > 0 and on_time > 3 * late
