@@ -8,7 +8,7 @@ Keyboard: Ctrl+F focuses the search box, Enter (or a double-click) opens the sel
 Ctrl+W closes the current case tab, Esc in the search box clears it.
 """
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,13 +38,6 @@ from app.ui.tasks import TaskRunner
 
 SEARCH_DEBOUNCE_MS = 250
 _COLUMN_WIDTHS = (190, 300, 200, 80, 110, 90, 170, 80)
-
-
-def connection_state_text(site: SiteConfig) -> str:
-    """The status-bar text for the platform connection (no sync yet: never "online")."""
-    if not site.platform_url:
-        return QCoreApplication.translate("MainWindow", "Offline (no platform configured)")
-    return QCoreApplication.translate("MainWindow", "Not connected")
 
 
 class CaseTableView(QTableView):
@@ -196,12 +189,11 @@ class MainWindow(QMainWindow):
             self,
         )
         self.count_label = QLabel(self)
-        self.connection_label = QLabel(connection_state_text(self.site), self)
-        for label in (self.user_label, self.count_label, self.connection_label):
+        for label in (self.user_label, self.count_label):
             label.setContentsMargins(6, 0, 12, 0)
         bar.addWidget(self.user_label)
         bar.addWidget(self.count_label)
-        bar.addPermanentWidget(self.connection_label)
+        # the platform connection (offline / syncing / up to date) is the sync indicator's
 
     def _build_shortcuts(self) -> None:
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)

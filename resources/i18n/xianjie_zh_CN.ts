@@ -762,14 +762,6 @@ Password for all of them: %2</source>
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Offline (no platform configured)</source>
-        <translation>离线（未连接平台）</translation>
-    </message>
-    <message>
-        <source>Not connected</source>
-        <translation>未连接</translation>
-    </message>
-    <message>
         <source>Xianjie: %1</source>
         <translation>衔接 — %1</translation>
     </message>

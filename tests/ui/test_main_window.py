@@ -14,7 +14,7 @@ from app.ui.application import Startup
 from app.ui.case_view import CaseView
 from app.ui.first_run import FirstRunDialog
 from app.ui.login import LoginDialog
-from app.ui.main_window import MainWindow, connection_state_text
+from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
 
 from .conftest import PASSWORD, Seeded, seed_cases
@@ -68,7 +68,7 @@ def test_first_run_creates_unit_and_admin_and_opens_window(
     assert window.user.role == "admin"
     assert window.user.unit_name == "徐州市铜山生态环境局"
     assert "张三" in window.user_label.text()
-    assert window.connection_label.text() == "离线（未连接平台）"
+    qtbot.waitUntil(lambda: window.sync_indicator.label.text() == "平台：未连接", timeout=10000)
     assert window.count_label.text() == "共 0 件案件"
     startup.close()
 
@@ -183,11 +183,6 @@ def test_double_click_opens_case(qtbot: QtBot, window: MainWindow, seeded: Seede
     view = window.case_views()[0]
     assert view.case_id == seeded.food
     assert view.parties.item(0, 1).text() == "自然人"
-
-
-def test_connection_state_text() -> None:
-    assert connection_state_text(SiteConfig()) == "离线（未连接平台）"
-    assert connection_state_text(SiteConfig(platform_url="https://lfxj.example/api")) == "未连接"
 
 
 def test_site_problem_and_task_failures_show_as_notices(
