@@ -338,6 +338,41 @@ class Engine:
         self.rules = apply_overrides(rules or default_rules(), overrides)
         self.calendar = calendar or default_calendar()
         self.active = tuple(r for r in self.rules.rules if r.enabled)
+        self.by_trigger: dict[str, list[DeadlineRule]] = {}
+        for rule in self.active:  # rule order kept within each trigger kind
+            for kind in rule.trigger:
+                self.by_trigger.setdefault(kind, []).append(rule)
+
+    def compute(self, events: Sequence[WorkflowEvent]) -> list[Deadline]:
+        """Every deadline the events (in timeline order) open, each met, cancelled or open.
+
+        Each event is offered only to the rules it can trigger (:meth:`open` returns None for
+        any other), and the facts are carried forward rather than rebuilt per event.
+        """
+        out: list[Deadline] = []
+        facts = Facts()
+        folded = 0  # events[:folded] are in facts
+        for index, event in enumerate(events):
+            candidates = self.by_trigger.get(event.kind)
+            if not candidates:
+                continue
+            while folded <= index:
+                facts = facts.after(events[folded])
+                folded += 1
+            for rule in candidates:
+                deadline = self.open(rule, event, facts)
+                if deadline is None:
+                    continue
+                if not deadline.closed:
+                    for later in events[index + 1 :]:
+                        if self.satisfies(rule, later):
+                            deadline = self.met(deadline, later)
+                            break
+                        if later.kind in rule.cancelled_by:
+                            deadline = self.cancelled(deadline, later)
+                            break
+                out.append(deadline)
+        return out
 
     def open(self, rule: DeadlineRule, event: WorkflowEvent, facts: Facts) -> Deadline | None:
         """The deadline ``event`` opens under ``rule`` (``facts`` include the event), if any."""
@@ -455,26 +490,7 @@ def compute_deadlines(
     overrides: Mapping[str, Any] | None = None,
 ) -> list[Deadline]:
     """Every deadline the events (in timeline order) open, each met, cancelled or open."""
-    engine = Engine(rules, calendar, overrides)
-    out: list[Deadline] = []
-    for index, event in enumerate(events):
-        facts = Facts()
-        for earlier in events[: index + 1]:
-            facts = facts.after(earlier)
-        for rule in engine.active:
-            deadline = engine.open(rule, event, facts)
-            if deadline is None:
-                continue
-            if not deadline.closed:
-                for later in events[index + 1 :]:
-                    if engine.satisfies(rule, later):
-                        deadline = engine.met(deadline, later)
-                        break
-                    if later.kind in rule.cancelled_by:
-                        deadline = engine.cancelled(deadline, later)
-                        break
-            out.append(deadline)
-    return out
+    return Engine(rules, calendar, overrides).compute(events)
 
 
 class DeadlineTracker:

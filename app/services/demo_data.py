@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-from app.domain.deadlines import Deadline, DeadlineRule, Engine, Facts
+from app.domain.deadlines import Deadline, Engine
 from app.domain.kinds import PartyKind, Role, SyncState, UnitKind
 from app.domain.passwords import hash_password
 from app.domain.workflow import WorkflowEvent
@@ -286,44 +286,10 @@ class _Gen:
         self.home_unit_id: str | None = None
         self.engine = Engine()
         self._data_text: dict[tuple[tuple[str, Any], ...], str] = {}
-        self.rules_by_trigger: dict[str, list[DeadlineRule]] = {}
-        for rule in self.engine.active:
-            for kind in rule.trigger:
-                self.rules_by_trigger.setdefault(kind, []).append(rule)
 
     def deadlines_of(self, events: Sequence[WorkflowEvent]) -> list[Deadline]:
-        """``compute_deadlines(events)`` with the default rules and calendar, faster.
-
-        The same engine calls in the same order, except that each event is only offered to
-        the rules it can trigger (the engine's ``open`` returns None for any other rule) and
-        the facts are carried forward (only as far as needed) instead of rebuilt per event.
-        The unit tests check the result against ``compute_deadlines``.
-        """
-        engine, by_trigger = self.engine, self.rules_by_trigger
-        out: list[Deadline] = []
-        facts = Facts()
-        folded = 0  # events[:folded] are in facts
-        for index, event in enumerate(events):
-            candidates = by_trigger.get(event.kind)
-            if not candidates:
-                continue
-            while folded <= index:
-                facts = facts.after(events[folded])
-                folded += 1
-            for rule in candidates:
-                deadline = engine.open(rule, event, facts)
-                if deadline is None:
-                    continue
-                if not deadline.closed:
-                    for later in events[index + 1 :]:
-                        if engine.satisfies(rule, later):
-                            deadline = engine.met(deadline, later)
-                            break
-                        if later.kind in rule.cancelled_by:
-                            deadline = engine.cancelled(deadline, later)
-                            break
-                out.append(deadline)
-        return out
+        """``compute_deadlines(events)`` with the default rules and calendar, on one engine."""
+        return self.engine.compute(events)
 
     def data_text(self, data: dict[str, Any]) -> str:
         """``data`` as the events.data JSON text; the common small dicts are cached."""
