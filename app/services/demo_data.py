@@ -1022,48 +1022,33 @@ class _Gen:
                 ),
             )
         if referral is not None:
-            if referral[0] == "police_non_filing":
-                src_kind, src_unit, number, rec_t = (
-                    referral[0],
-                    referral[1],
-                    referral[2],
-                    referral[3],
-                )
+            src_kind, src_unit, number, rec_t = referral[:4]
+            due_text: str | None = None
+            if src_kind == "police_non_filing":
                 handled = decided_t is not None and decided_t > rec_t
-                self.add(
-                    "referrals",
-                    (
-                        self.uid(rec_t),
-                        case_id,
-                        src_kind,
-                        src_unit,
-                        number,
-                        ts(rec_t),
-                        None,
-                        "handled" if handled else "received",
-                        ts(rec_t),
-                        ts(decided_t if handled and decided_t else rec_t),
-                        *meta_new,
-                    ),
-                )
+                state = "handled" if handled else "received"
+                changed_t = decided_t if handled and decided_t else rec_t
             else:
-                src_kind, src_unit, number, rec_t, _, replied = referral
-                self.add(
-                    "referrals",
-                    (
-                        self.uid(rec_t),
-                        case_id,
-                        src_kind,
-                        src_unit,
-                        number,
-                        ts(rec_t),
-                        format_utc(reply_due) if reply_due is not None else None,
-                        "replied" if replied else "received",
-                        ts(rec_t),
-                        ts(replied or rec_t),
-                        *meta_new,
-                    ),
-                )
+                replied = referral[5]
+                due_text = format_utc(reply_due) if reply_due is not None else None
+                state = "replied" if replied else "received"
+                changed_t = replied or rec_t
+            self.add(
+                "referrals",
+                (
+                    self.uid(rec_t),
+                    case_id,
+                    src_kind,
+                    src_unit,
+                    number,
+                    ts(rec_t),
+                    due_text,
+                    state,
+                    ts(rec_t),
+                    ts(changed_t),
+                    *meta_new,
+                ),
+            )
         self.search_rows.append(
             (
                 case_id,
