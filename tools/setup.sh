@@ -27,6 +27,8 @@ APT_PACKAGES=(
   sane-utils libsane1 libsane-dev tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng
   qpdf ghostscript imagemagick
   gcc python3-dev  # python-sane is built from source against libsane-dev
+  binutils dpkg-dev lintian nsis  # installers: PyInstaller (objdump), .deb checks, makensis
+  ibus dbus-x11  # Chinese input tests of the packaged app (docs in installer/)
 )
 
 say() { printf '[setup] %s\n' "$*"; }
@@ -77,13 +79,13 @@ make_venv() {
   local want
   want="$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
-      && "$VENV/bin/python" -c 'import app, PySide6, pytest, mypy' >/dev/null 2>&1; then
+      && "$VENV/bin/python" -c 'import app, PySide6, pytest, mypy, PyInstaller' >/dev/null 2>&1; then
     say "python packages: up to date ($VENV)"
     return 0
   fi
   say "installing the project and its dev tools into $VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev,central,scan]"
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev,central,scan,bundle]"
   printf '%s\n' "$want" >"$stamp"
 }
 
