@@ -28,6 +28,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import logging
 import os
 import platform
 import re
@@ -47,6 +48,8 @@ from app import __version__
 from app.errors import StorageError, UserError
 from app.paths import DataPaths
 from app.site_config import SiteConfig
+
+log = logging.getLogger(__name__)
 
 LOG_FILE_CAP = 2_000_000  # bytes kept from each log file (its tail)
 LOG_TOTAL_CAP = 12_000_000  # bytes of logs in the whole zip
@@ -256,6 +259,7 @@ def collect_diagnostics(
     """
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
     target = _target(out.expanduser())
+    log.info("collecting diagnostics into %s", target)
     scrub = Scrubber()
     raw_site = _read_raw_site(site_path)
     for value in _secret_values(raw_site.get("parsed") or {}):
@@ -746,12 +750,16 @@ def _selftest_section(
         mark = "通过" if check.ok else ("警告" if not check.required else "失败")
         lines.append(f"[{mark}] {check.title}：{check.detail}")
     lines.append("自检通过" if report.ok else "自检未通过")
-    return [
+    members = [
         bundle.json(
             "selftest.json", {"ok": report.ok, "checks": [asdict(c) for c in report.checks]}
         ),
         bundle.text("selftest.txt", "\n".join(lines) + "\n"),
     ]
+    failed = [c.title for c in report.checks if c.required and not c.ok]
+    if failed:
+        raise SectionProblem("自检未通过：" + "、".join(failed), members)
+    return members
 
 
 # --------------------------------------------------------------------------- environment
