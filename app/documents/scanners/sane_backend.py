@@ -21,10 +21,8 @@ from app.documents.errors import ScanWorkerDied
 from app.documents.scanners import DeviceInfo, ScannedPage, ScanRequest
 from app.documents.scanners.common import STATUS_MESSAGES, scan_error
 
-_LIST_DEVICES = (
-    "import json, sane; sane.init(); "
-    "print(json.dumps([list(d) for d in sane.get_devices()])); sane.exit()"
-)
+WORKER_MODULE = "app.documents.scanners.sane_worker"
+"""Run as ``python -m`` from source; the frozen app's entry runs it for ``xianjie -m``."""
 
 
 class SaneScanner:
@@ -42,7 +40,7 @@ class SaneScanner:
 
     def devices(self) -> list[DeviceInfo]:
         done = subprocess.run(
-            [self.python, "-c", _LIST_DEVICES],
+            [self.python, "-m", WORKER_MODULE, "--list-devices"],
             capture_output=True,
             text=True,
             env=self.env,
@@ -74,7 +72,7 @@ class SaneScanner:
         env = dict(self.env if self.env is not None else os.environ)
         env["PYTHONUNBUFFERED"] = "1"
         proc = subprocess.Popen(
-            [self.python, "-m", "app.documents.scanners.sane_worker", str(out_dir)],
+            [self.python, "-m", WORKER_MODULE, str(out_dir)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=errors,

@@ -4,6 +4,8 @@ Run as ``python -m app.documents.scanners.sane_worker OUT_DIR`` with a :class:`S
 as JSON on stdin. It writes each page to OUT_DIR as soon as it is read and prints one JSON
 line per event on stdout: ``{"page": {...}}``, then ``{"done": N}`` or
 ``{"error": STATUS, "detail": TEXT}``. A worker that ends without either line has died.
+``--list-devices`` instead of OUT_DIR prints the devices as one JSON list. The frozen app runs
+the same module as ``xianjie -m app.documents.scanners.sane_worker`` (installer/entry.py).
 """
 
 from __future__ import annotations
@@ -159,7 +161,21 @@ def run(request: ScanRequest, out_dir: Path) -> int:
         sane.exit()
 
 
+def list_devices() -> int:
+    """``--list-devices``: print the SANE devices as one JSON list (name, vendor, model, type)."""
+    import sane
+
+    sane.init()
+    try:
+        print(json.dumps([list(d) for d in sane.get_devices()]))
+    finally:
+        sane.exit()
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv == ["--list-devices"]:
+        return list_devices()
     _own_the_channel()
     out_dir = Path(argv[0])
     request = ScanRequest.from_dict(json.loads(sys.stdin.read()))

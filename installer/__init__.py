@@ -1,0 +1,1 @@
+"""Build tooling for the frozen desktop app (installer/README.md)."""
