@@ -647,7 +647,8 @@ def _read_checks(conn: sqlite3.Connection, report: dict[str, Any]) -> list[str]:
         rows = [f"无法执行完整性检查：{exc}"]
     report["integrity_check"] = rows
     if rows != ["ok"]:
-        problems.append("完整性检查未通过：" + "；".join(rows[:3]))
+        lines = [line.strip() for row in rows for line in row.splitlines() if line.strip()]
+        problems.append("完整性检查未通过：" + "；".join(lines[:4]))
     for pragma in ("page_size", "page_count", "freelist_count", "journal_mode", "user_version"):
         try:
             report[pragma] = conn.execute(f"PRAGMA {pragma}").fetchone()[0]

@@ -140,7 +140,7 @@ def check_database_file(db_file: Path, *, label: str) -> str:
             problems = [str(r[0]) for r in conn.execute("PRAGMA integrity_check(20)")]
             if problems != ["ok"]:
                 raise StorageError(
-                    f"{label}已损坏（完整性检查未通过：{problems[0]}）。未做任何改动。"
+                    f"{label}已损坏（完整性检查未通过：{_first_problem(problems)}）。未做任何改动。"
                 )
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
             if "alembic_version" not in tables:
@@ -156,6 +156,13 @@ def check_database_file(db_file: Path, *, label: str) -> str:
             "请先安装最新版本的衔接。未做任何改动。"
         )
     return revision
+
+
+def _first_problem(problems: list[str], limit: int = 300) -> str:
+    """``integrity_check``'s first finding on one line (SQLite puts several lines in one row,
+    and the CLI promises one line per failure)."""
+    text = "；".join(line.strip() for line in problems[0].splitlines() if line.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _integrity_ok(db_file: Path) -> list[str]:
@@ -190,7 +197,7 @@ def make_backup(store: Store, out: Path, *, include_attachments: bool = True) ->
             problems = _integrity_ok(snapshot)
         if problems != ["ok"]:
             raise StorageError(
-                f"数据库副本未通过完整性检查（{problems[0]}），备份未写入。"
+                f"数据库副本未通过完整性检查（{_first_problem(problems)}），备份未写入。"
                 "数据库可能已损坏，请联系信息技术人员。"
             )
         revision = check_database_file(snapshot, label="数据库副本")

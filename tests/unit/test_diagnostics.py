@@ -2,7 +2,6 @@
 the log tails and the zip writer (real files, real SQLite)."""
 
 import json
-import os
 import sqlite3
 import zipfile
 from contextlib import closing
@@ -132,7 +131,7 @@ def test_database_report_on_a_damaged_database(data_paths: DataPaths) -> None:
     data = bytearray(db.read_bytes())
     page = 4096
     offset = (len(data) // page - 2) * page + 200
-    data[offset : offset + 1500] = os.urandom(1500)
+    data[offset : offset + 1500] = b"\xff" * 1500  # fixed bytes: the same damage every run
     db.write_bytes(bytes(data))
     report = database_report(data_paths)
     assert report["ok"] is False
@@ -145,7 +144,7 @@ def test_database_report_on_random_bytes_and_on_no_file(data_paths: DataPaths) -
     assert missing["ok"] is False and missing["exists"] is False
     assert "不存在" in missing["problem"]
     data_paths.root.mkdir(parents=True)
-    data_paths.database.write_bytes(os.urandom(8192))
+    data_paths.database.write_bytes(b"not a database " * 600)
     junk = database_report(data_paths)
     assert junk["ok"] is False and "不是 SQLite" in junk["problem"]
 
