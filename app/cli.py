@@ -7,19 +7,13 @@ that may import Qt; everything else runs here without Qt.
 """
 
 import argparse
-import json
 import logging
-import signal
 import sys
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from app import __version__
-from app.commands import discover
 from app.errors import ConfigError, UserError
 from app.logging_setup import configure_logging
 from app.paths import DataPaths, default_site_config_path, resolve_data_dir
@@ -32,15 +26,21 @@ GuiProbe = Callable[[], str]
 """Starts Qt offscreen and returns a description; supplied by main.py for ``selftest``."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="xianjie",
-        description="衔接 —— 两法衔接信息共享平台桌面客户端",
-    )
+def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", action="version", version=f"xianjie {__version__}")
     parser.add_argument("--data-dir", help="数据文件夹（默认：用户数据目录，或 XIANJIE_DATA_DIR）")
     parser.add_argument("--site-config", help="站点配置文件（默认：/etc/xianjie/site.toml）")
     parser.add_argument("--verbose", action="store_true", help="记录调试日志")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.commands import discover
+
+    parser = argparse.ArgumentParser(
+        prog="xianjie",
+        description="衔接 —— 两法衔接信息共享平台桌面客户端",
+    )
+    _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("gui", help="打开桌面程序（默认）")
@@ -80,8 +80,42 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _NotTheGui(Exception):
+    """The quick GUI parse does not apply; the full parser decides (and reports errors)."""
+
+
+class _GuiOnlyParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotTheGui(message)
+
+
+def _parse_gui_args(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``xianjie [global options] [gui]`` without building every command's parser.
+
+    Discovering the plug-in commands imports every module in ``app/commands`` and builds some
+    twenty sub-parsers; the desktop start needs none of that. Anything else (another command,
+    ``-h``, an error) returns None and goes through :func:`build_parser`, so help, usage
+    errors and every command behave exactly as before.
+    """
+    if "--" in argv or any(arg.startswith(("-h", "--h")) for arg in argv):
+        return None
+    if "gui" in argv and argv.index("gui") != len(argv) - 1:
+        return None  # options after ``gui`` are the full parser's usage error
+    parser = _GuiOnlyParser(prog="xianjie", add_help=False)
+    _add_global_options(parser)
+    parser.add_argument("command", nargs="?", choices=["gui"])
+    try:
+        return parser.parse_args(argv)
+    except _NotTheGui:
+        return None
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    return build_parser().parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    quick = _parse_gui_args(args)
+    if quick is not None:
+        return quick
+    return build_parser().parse_args(args)
 
 
 class Context:
@@ -110,6 +144,9 @@ class Context:
 
 
 def _json_default(value: Any) -> Any:
+    from dataclasses import asdict, is_dataclass
+    from datetime import date, datetime
+
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Path):
@@ -120,6 +157,8 @@ def _json_default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
+    import json
+
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
     sys.stdout.write("\n")
 
@@ -139,6 +178,9 @@ def _cmd_selftest(ctx: Context, gui_probe: GuiProbe | None) -> int:
 
 
 def _cmd_demo_data(ctx: Context) -> int:
+    import time
+    from dataclasses import asdict
+
     from app.services.demo_data import generate
 
     if ctx.args.cases < 0:
@@ -237,6 +279,8 @@ def _cmd_restore(ctx: Context) -> int:
 
 def _ignore_file_size_signal() -> None:
     """With a file-size limit, let writes fail with EFBIG instead of killing the process."""
+    import signal
+
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
