@@ -4,7 +4,7 @@ Only this file and ``app/ui/`` import Qt. ``python main.py`` and ``xianjie`` are
 """
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app.cli import parse_args, run
 
@@ -15,12 +15,25 @@ def _gui_probe() -> str:
     return offscreen_probe()
 
 
+def load_gui() -> Callable[..., int]:
+    """Import the desktop app and return its ``run_gui``.
+
+    The Qt-free modules the main window reads with are imported before PySide6: once PySide6
+    is loaded it reads the source of every module imported after it (its ``__feature__``
+    check), which costs start-up time for nothing.
+    """
+    import app.domain.identity
+    import app.store.case_list
+    import app.store.profile  # noqa: F401
+    from app.ui.application import run_gui
+
+    return run_gui
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.command in (None, "gui"):
-        from app.ui.application import run_gui
-
-        return run_gui(args)
+        return load_gui()(args)
     return run(args, gui_probe=_gui_probe)
 
 
