@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app.domain.identity import SignedInUser
 from app.errors import UserError
@@ -68,6 +68,8 @@ def show_fatal(title: str, message: str) -> None:
     """A blocking error box (or stderr when dialogs are switched off)."""
     print(f"{title}：{message}", file=sys.stderr)
     if dialogs_enabled() and QApplication.instance() is not None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.critical(None, title, message)
 
 

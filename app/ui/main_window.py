@@ -8,6 +8,8 @@ Keyboard: Ctrl+F focuses the search box, Enter (or a double-click) opens the sel
 Ctrl+W closes the current case tab, Esc in the search box clears it.
 """
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -31,10 +33,12 @@ from app.site_config import SiteConfig
 from app.store.case_list import CaseFilter
 from app.store.db import Store
 from app.ui.case_table import CaseTableModel
-from app.ui.case_view import CaseView
 from app.ui.notices import NoticeBar
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # a case view loads when the first case is opened, not at start-up
+    from app.ui.case_view import CaseView
 
 SEARCH_DEBOUNCE_MS = 250
 _COLUMN_WIDTHS = (190, 300, 200, 80, 110, 90, 170, 80)
@@ -235,7 +239,9 @@ class MainWindow(QMainWindow):
         if case_id is not None:
             self.open_case(case_id)
 
-    def open_case(self, case_id: str) -> CaseView:
+    def open_case(self, case_id: str) -> "CaseView":
+        from app.ui.case_view import CaseView
+
         for n in range(1, self.tabs.count()):
             view = self.tabs.widget(n)
             if isinstance(view, CaseView) and view.case_id == case_id:
@@ -250,11 +256,13 @@ class MainWindow(QMainWindow):
         emit(self.case_opened, case_id)
         return view
 
-    def case_views(self) -> list[CaseView]:
+    def case_views(self) -> list["CaseView"]:
+        from app.ui.case_view import CaseView
+
         views = (self.tabs.widget(n) for n in range(1, self.tabs.count()))
         return [v for v in views if isinstance(v, CaseView)]
 
-    def _retitle(self, view: CaseView, title: str) -> None:
+    def _retitle(self, view: "CaseView", title: str) -> None:
         n = self.tabs.indexOf(view)
         if n >= 0:
             self.tabs.setTabText(n, title if len(title) <= 24 else title[:23] + "…")

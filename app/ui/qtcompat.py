@@ -7,7 +7,6 @@ emit from Python whose result is dropped decrements ``True``'s reference count; 
 present. All Python-side emits in ``app/ui`` go through it.
 """
 
-import ctypes
 import sys
 from typing import Any
 
@@ -24,19 +23,23 @@ def _emit_steals_true() -> bool:
     probe.ping.emit()
     after = sys.getrefcount(True)
     if after < before:
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))  # repair the probe's own emit
+        _give_back_true()  # repair the probe's own emit
         return True
     return False
 
 
+def _give_back_true() -> None:
+    import ctypes  # only on an affected PySide6 (ctypes costs start-up time otherwise)
+
+    ctypes.pythonapi.Py_IncRef(ctypes.py_object(True))
+
+
 EMIT_STEALS_TRUE = _emit_steals_true()
 """True when this PySide6 has the borrowed-``True`` defect in ``emit()``."""
-
-_incref = ctypes.pythonapi.Py_IncRef
 
 
 def emit(signal: SignalInstance, *args: Any) -> None:
     """``signal.emit(*args)``, safe on PySide6 releases whose ``emit`` leaks a reference."""
     result: object = signal.emit(*args)  # type: ignore[func-returns-value]
     if EMIT_STEALS_TRUE and result is True:
-        _incref(ctypes.py_object(True))
+        _give_back_true()
