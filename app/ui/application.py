@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator, Signal
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.domain.identity import SignedInUser
@@ -242,7 +242,7 @@ def run_gui(
 
     def window_up(window: MainWindow) -> None:
         app.setQuitOnLastWindowClosed(True)
-        QTimer.singleShot(0, open_log_file)
+        window.settled.connect(open_log_file)  # after the first page is painted
         if on_window is not None:
             on_window(window)
 

@@ -106,6 +106,8 @@ class CaseTableModel(QAbstractTableModel):
         self._filter = CaseFilter()
         self._titles = column_titles()
         self._in_data = False
+        self._tail_held = False
+        self._pending_tail: Callable[[], None] | None = None
         self.page_fetches = 0
         """How many page queries ran (the 100,000-case test checks it stays tiny)."""
 
@@ -120,11 +122,25 @@ class CaseTableModel(QAbstractTableModel):
         self._filter = flt
         self.reload()
 
+    def hold_tail(self) -> None:
+        """Keep the next result's second step (the full id list) back until
+        :meth:`release_tail`. At start-up the first page is painted before that query
+        competes with the GUI thread for the interpreter."""
+        self._tail_held = True
+
+    def release_tail(self) -> None:
+        """Run a held-back full id list query now; later results are not held."""
+        self._tail_held = False
+        pending, self._pending_tail = self._pending_tail, None
+        if pending is not None:
+            pending()
+
     def reload(self) -> None:
         """Two background steps: the first page (ids and rows, a LIMIT query) is shown at
         once; the full ordered id list follows and the rows beyond the first page are
         appended (``rowsInserted``), so a large result is usable before it is counted."""
         self._generation += 1
+        self._pending_tail = None
         generation = self._generation
         store, flt = self._store, self._filter
         emit(self.loading_changed, True)
@@ -149,7 +165,15 @@ class CaseTableModel(QAbstractTableModel):
             if len(head) < PAGE_SIZE:
                 self._finish_loading(len(head))
                 return
-            self._runner.run(ids_op, lambda ids: ids_done(head, ids), failed)
+
+            def tail() -> None:
+                if generation == self._generation:
+                    self._runner.run(ids_op, lambda ids: ids_done(head, ids), failed)
+
+            if self._tail_held:
+                self._pending_tail = tail
+            else:
+                tail()
 
         def ids_op() -> list[str]:
             with store.reading() as conn:

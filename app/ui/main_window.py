@@ -8,9 +8,10 @@ Keyboard: Ctrl+F focuses the search box, Enter (or a double-click) opens the sel
 Ctrl+W closes the current case tab, Esc in the search box clears it.
 """
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -41,6 +42,9 @@ if TYPE_CHECKING:  # a case view loads when the first case is opened, not at sta
     from app.ui.case_view import CaseView
 
 SEARCH_DEBOUNCE_MS = 250
+SETTLE_FALLBACK_MS = 1000
+"""Start-up counts as over this long after the first page arrived even if it never painted
+(a window started minimised)."""
 _COLUMN_WIDTHS = (190, 300, 200, 80, 110, 90, 170, 80)
 
 
@@ -60,15 +64,33 @@ class CaseTableView(QTableView):
         super().keyPressEvent(event)
 
 
+class _AfterPaint(QObject):
+    """Calls ``then`` once, on the event loop turn after ``widget`` first paints."""
+
+    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
+
+
 class MainWindow(QMainWindow):
     """The signed-in user's window.
 
     Signals:
         ready(): the first rows of the case list are shown (the window is usable).
+        settled(): the first rows have been painted; start-up is over, so work that is not
+            needed for the first paint (the log file, the full id list) starts now.
         case_opened(str): a case tab was opened or brought to the front.
     """
 
     ready = Signal()
+    settled = Signal()
     case_opened = Signal(str)
 
     def __init__(
@@ -85,6 +107,7 @@ class MainWindow(QMainWindow):
         self.site = site
         self.runner = runner
         self._ready = False
+        self._settled = False
         self.setWindowTitle(self.tr("Xianjie: %1").replace("%1", user.unit_name))
         self.resize(1280, 800)
 
@@ -211,7 +234,10 @@ class MainWindow(QMainWindow):
     # -- behaviour ---------------------------------------------------------------------
 
     def start(self) -> None:
-        """Load the first case list (in the background)."""
+        """Load the first case list (in the background); its full id list (the count) waits
+        until the first page has been painted."""
+        if not self.runner.synchronous:
+            self.model.hold_tail()
         self.apply_filter()
 
     def current_filter(self) -> CaseFilter:
@@ -290,4 +316,17 @@ class MainWindow(QMainWindow):
         if not self._ready:
             self._ready = True
             self.table.setFocus()
+            viewport = self.table.viewport()
+            if viewport.isVisible():
+                _AfterPaint(viewport, self._settle)
+                QTimer.singleShot(SETTLE_FALLBACK_MS, self._settle)
+            else:
+                QTimer.singleShot(0, self._settle)
             emit(self.ready)
+
+    def _settle(self) -> None:
+        if self._settled:
+            return
+        self._settled = True
+        self.model.release_tail()
+        emit(self.settled)

@@ -122,3 +122,17 @@ def test_pages_fill_in_from_the_background(big_store: Store, qtbot: QtBot) -> No
     assert top.row() <= N // 2 <= bottom.row()
     assert middle.data().startswith("徐环罚")
     assert model.page_fetches == 1
+
+
+def test_a_held_back_full_id_list_waits_for_release(big_store: Store) -> None:
+    model = CaseTableModel(big_store, TaskRunner(synchronous=True))
+    counted: list[int] = []
+    model.ids_loaded.connect(counted.append)
+    model.hold_tail()
+    model.set_filter(CaseFilter())
+    assert model.rowCount() == PAGE_SIZE, "the first page is shown at once"
+    assert counted == [], "the full id list waits"
+    model.release_tail()
+    assert counted == [N] and model.rowCount() == N
+    model.set_filter(CaseFilter(domain="food"))  # later results are not held back
+    assert len(counted) == 2 and model.rowCount() == counted[-1]

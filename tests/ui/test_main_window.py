@@ -245,3 +245,16 @@ def test_first_run_demo_data_then_login(qtbot: QtBot, data_paths: DataPaths) -> 
     assert window.model.rowCount() == 60
     qtbot.waitUntil(lambda: runner.pending == 0)
     startup.close()
+
+
+def test_window_settles_after_its_first_page_is_painted(
+    qtbot: QtBot, store: Store, seeded: Seeded
+) -> None:
+    runner = TaskRunner()
+    window = MainWindow(store, seeded.admin, SiteConfig(), runner)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignals([window.ready, window.settled], order="strict", timeout=10000):
+        window.start()
+    assert window.model.rowCount() == 3
+    qtbot.waitUntil(lambda: runner.pending == 0)
