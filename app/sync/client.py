@@ -7,7 +7,7 @@ is transient and retried later; :class:`Rejected` (a 4xx) is permanent; please-u
 refused token are :class:`Rejected` with the server's Chinese message.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
@@ -46,6 +46,21 @@ class Rejected(SyncError):
         super().__init__(message)
         self.status = status
         self.code = code
+
+
+class _Body:
+    """A request body of known length sent block by block, without copying: requests takes
+    the Content-Length from ``len()`` and hands each block to the socket as it comes."""
+
+    def __init__(self, blocks: Iterable[bytes], length: int) -> None:
+        self.blocks = blocks
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.blocks)
 
 
 def api_base(url: str) -> str:
@@ -130,13 +145,17 @@ class SyncClient:
     def blob_status(self, sha256: str) -> BlobStatus:
         return cast(BlobStatus, self._json(self._request("GET", f"/blobs/{sha256}/status")))
 
-    def put_chunk(self, sha256: str, offset: int, size: int, chunk: bytes) -> BlobStatus | None:
-        """Send one chunk; None when the server expects another offset (ask for the status)."""
+    def put_blob(
+        self, sha256: str, offset: int, size: int, body: Iterable[bytes], length: int
+    ) -> BlobStatus | None:
+        """Send the content from ``offset`` (``length`` bytes, streamed block by block from
+        ``body`` in one request); None when the server expects another offset (ask for the
+        status). An interrupted request leaves on the server what arrived of it."""
         response = self._request(
             "PUT",
             f"/blobs/{sha256}",
             params={"offset": offset, "size": size},
-            data=chunk,
+            data=_Body(body, length),
             headers={"Content-Type": "application/octet-stream"},
         )
         if response.status_code == 409:

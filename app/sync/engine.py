@@ -29,11 +29,11 @@ from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.store.attachments import AttachmentStore
 from app.store.db import Store
-from app.sync.client import Rejected, SyncClient, SyncError
+from app.sync.client import NetworkError, Rejected, SyncClient, SyncError
 from app.sync.records import COLUMNS, changed_fields, fetch, to_sql, to_wire
 from app.sync.wire import (
     APPEND_ONLY,
@@ -382,26 +382,38 @@ class SyncEngine:
         return True
 
     def _send_blob(self, sha: str, size: int, path: Path, report: SyncReport) -> None:
+        """One request carries the rest of the content; after an interruption the platform's
+        status says where the next one starts."""
         status = self.client.blob_status(sha)
-        if status["complete"]:
-            return
-        offset = int(status["received"]) if status["size"] == size else 0
-        with path.open("rb") as fh:
-            while offset < size or size == 0:
-                self.cancel.check()
+        best, stalls = -1, 0
+        while not status["complete"]:
+            offset = int(status["received"]) if status["size"] == size else 0
+            with path.open("rb") as fh:
                 fh.seek(offset)
-                chunk = fh.read(self.chunk_size)
-                report.chunks_sent += 1
-                report.bytes_sent += len(chunk)
-                answer = self.client.put_chunk(sha, offset, size, chunk)
-                if answer is None:
-                    answer = self.client.blob_status(sha)
-                self.progress("upload", int(answer["received"]), size)
-                if answer["complete"]:
-                    return
-                offset = int(answer["received"])
-                if size == 0:
-                    return
+                blocks = self._blocks(fh, offset, size, report)
+                answer = self.client.put_blob(sha, offset, size, blocks, size - offset)
+            status = self.client.blob_status(sha) if answer is None else answer
+            received = int(status["received"])
+            self.progress("upload", received, size)
+            stalls = 0 if received > best else stalls + 1
+            best = max(best, received)
+            if stalls >= 3 and not status["complete"]:
+                raise NetworkError("平台没有收下附件的数据，稍后会重试")
+
+    def _blocks(self, fh: BinaryIO, offset: int, size: int, report: SyncReport) -> Iterator[bytes]:
+        """The file from ``offset``, ``chunk_size`` at a time (the run can stop between
+        blocks; progress follows what has gone out)."""
+        sent = offset
+        while sent < size:
+            self.cancel.check()
+            block = fh.read(min(self.chunk_size, size - sent))
+            if not block:
+                raise Rejected("本机附件文件比记录的大小短，无法上传", status=0, code="local")
+            report.chunks_sent += 1
+            report.bytes_sent += len(block)
+            yield block
+            sent += len(block)
+            self.progress("upload", sent, size)
 
     def fetch_attachment(self, sha256: str) -> Path:
         """The attachment's file, downloaded on demand and checked against its hash."""

@@ -1,27 +1,90 @@
-"""Attachment content: chunked resumable upload by SHA-256, status, download."""
+"""Attachment content: resumable upload by SHA-256 (the body streams to disk), status,
+download."""
 
+import asyncio
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect
 
-from app.sync.wire import BlobStatus
+from app.sync.wire import MAX_CHUNK, BlobStatus, ErrorBody
+from central import blobs
 from central.api.deps import ERROR_RESPONSES, BlobRootDep, CallerDep, DatabaseDep
-from central.blobs import check_sha, put_chunk, status
-from central.errors import forbidden, not_found
+from central.db import Database
+from central.errors import ApiError, forbidden, invalid, not_found
 from central.models import Blob
 from central.records import visible_blob
+from central.uploads import Uploads, Writer
 
 router = APIRouter(responses=ERROR_RESPONSES)
 MAX_BLOB = 1 << 40
 """The largest attachment the platform takes (1 TiB)."""
+BUSY_WAIT = 5.0
+"""Seconds an upload request waits for another request on the same content to end."""
 Sha256 = Annotated[
     str, Path(pattern="^[0-9a-f]{64}$", description="内容的 SHA-256（小写十六进制）")
 ]
+_uploads_lock = threading.Lock()
 
 
-@router.put("/blobs/{sha256}")
+def uploads_of(request: Request) -> Uploads:
+    """The application's uploads in progress (one registry per app, in process memory)."""
+    state = request.app.state
+    with _uploads_lock:
+        if not hasattr(state, "uploads"):
+            state.uploads = Uploads(state.blobs)
+        found: Uploads = state.uploads
+    return found
+
+
+async def _claim(uploads: Uploads, sha256: str) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_WAIT
+    while not uploads.claim(sha256):
+        if loop.time() > deadline:
+            raise ApiError(503, "busy", "该附件正在由另一个连接上传，稍后会重试")
+        await asyncio.sleep(0.05)
+
+
+async def _receive(request: Request, writer: Writer, limit: int) -> None:
+    """Append the body to the upload as it arrives: writing and hashing run in a worker thread
+    while the next bytes come in. One write is in flight at a time; while it runs, arriving
+    blocks are gathered up to half of MAX_CHUNK, so an upload holds about MAX_CHUNK in memory
+    at most (what a crash of the platform can lose: one chunk)."""
+    loop = asyncio.get_running_loop()
+    pending: asyncio.Future[None] | None = None
+    buffer: list[bytes] = []
+    buffered = arrived = 0
+    try:
+        async for block in request.stream():
+            if not block:
+                continue
+            arrived += len(block)
+            if arrived > limit:
+                buffer.clear()
+                raise invalid("附件分块超出声明的大小")
+            buffer.append(block)
+            buffered += len(block)
+            if pending is not None and not pending.done() and buffered < MAX_CHUNK // 2:
+                continue
+            if pending is not None:
+                await pending
+            pending = loop.run_in_executor(None, writer.write, buffer)
+            buffer, buffered = [], 0
+    finally:
+        if pending is not None:
+            await pending
+        if buffer:  # what arrived before the connection broke is kept
+            await loop.run_in_executor(None, writer.write, buffer)
+
+
+@router.put(
+    "/blobs/{sha256}",
+    responses={503: {"model": ErrorBody, "description": "另一个连接正在上传同一内容"}},
+)
 async def upload_chunk(
     sha256: Sha256,
     request: Request,
@@ -31,32 +94,63 @@ async def upload_chunk(
     offset: Annotated[int, Query(ge=0, le=MAX_BLOB)],
     size: Annotated[int, Query(ge=0, le=MAX_BLOB)],
 ) -> BlobStatus:
-    """Write the body at ``offset`` of the ``size``-byte content named ``sha256``."""
-    body = await request.body()
-    request.state.action = f"blob:{offset}+{len(body)}"
+    """Append the body (the content from ``offset``, up to its end) to the ``size``-byte
+    content named ``sha256``; the answer is the status after it."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and offset + int(length) > size:
+        raise invalid("附件分块超出声明的大小")
+    uploads = uploads_of(request)
+    await _claim(uploads, sha256)
+    writer: Writer | None = None
+    keep = True  # the running hash, for the request that continues this upload
+    try:
+        answer = await run_in_threadpool(_begin, db, uploads, sha256, offset, size)
+        if answer["complete"]:
+            return answer
+        writer = await run_in_threadpool(uploads.open, sha256, offset)
+        try:
+            await _receive(request, writer, size - offset)
+        except ClientDisconnect:
+            request.state.action = f"blob:{offset}+{writer.received - offset} cut"
+            return await run_in_threadpool(_record, db, sha256, writer.received, False)
+        request.state.action = f"blob:{offset}+{writer.received - offset}"
+        if writer.received < size:
+            return await run_in_threadpool(_record, db, sha256, writer.received, False)
+        digest = await run_in_threadpool(writer.finish)
+        keep = False
+        if digest != sha256:
+            uploads.discard(sha256)
+            await run_in_threadpool(_record, db, sha256, 0, False)
+            raise invalid("附件内容与其 SHA-256 不符，已丢弃，请重新上传")
+        await run_in_threadpool(blobs.publish, uploads.part(sha256), root, sha256)
+        return await run_in_threadpool(_record, db, sha256, size, True)
+    finally:
+        uploads.release(sha256, writer, keep=keep)
 
-    def store() -> BlobStatus:
-        with db.session() as session:
-            result, error = put_chunk(session, root, sha256, offset, size, body)
-        if error is not None:
-            raise error
-        return result
 
-    return await run_in_threadpool(store)
+def _begin(db: Database, uploads: Uploads, sha256: str, offset: int, size: int) -> BlobStatus:
+    with db.session() as session:
+        return blobs.begin(session, sha256, offset, size, uploads.received(sha256))
+
+
+def _record(db: Database, sha256: str, received: int, complete: bool) -> BlobStatus:
+    with db.session() as session:
+        return blobs.record(session, sha256, received, complete=complete)
 
 
 @router.get("/blobs/{sha256}/status")
-def blob_status(sha256: Sha256, who: CallerDep, db: DatabaseDep) -> BlobStatus:
+def blob_status(sha256: Sha256, request: Request, who: CallerDep, db: DatabaseDep) -> BlobStatus:
     """How much of the content has arrived (an upload resumes from ``received``)."""
-    check_sha(sha256)
+    blobs.check_sha(sha256)
     with db.session() as session:
-        return status(session.get(Blob, sha256), sha256)
+        blob = session.get(Blob, sha256)
+        return blobs.status(blob, sha256, uploads_of(request).received(sha256))
 
 
 @router.get("/blobs/{sha256}", response_class=FileResponse)
 def download(sha256: Sha256, who: CallerDep, db: DatabaseDep, root: BlobRootDep) -> FileResponse:
     """The content, for a unit that may see an attachment with it."""
-    check_sha(sha256)
+    blobs.check_sha(sha256)
     with db.session() as session:
         blob = session.get(Blob, sha256)
         if blob is None or not blob.complete:

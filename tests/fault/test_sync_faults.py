@@ -25,7 +25,7 @@ from app.store.models import Attachment, Case, Document
 from app.sync.client import NetworkError
 from app.sync.engine import SyncEngine, connect, meta_get
 from app.sync.setup import connected_client, settings
-from central.models import Blob, PushLog, ServerRecord
+from central.models import AuditRow, Blob, PushLog, ServerRecord
 from tests.conftest import REPO_ROOT
 from tests.sync_helpers import (
     Central,
@@ -163,6 +163,35 @@ def _second_desk(tmp_path: Path, central: Central) -> Store:
     return store
 
 
+def _received(central: Central, sha: str) -> int:
+    """The platform's answer to where the upload continues."""
+    response = central.api(central.token("A", "probe"), "GET", f"/blobs/{sha}/status")
+    return int(response.json()["received"])
+
+
+def _wait_for_uploads_to_end(central: Central, count: int) -> None:
+    """Wait until the platform has finished ``count`` upload requests (each is audited once it
+    has ended; a cut one may still be writing what arrived when the client gives up)."""
+    deadline = time.monotonic() + 20
+    while True:
+        with central.db.session() as session:
+            done = session.scalar(
+                select(func.count()).select_from(AuditRow).where(AuditRow.method == "PUT")
+            )
+        if (done or 0) >= count:
+            return
+        if time.monotonic() > deadline:
+            pytest.fail("the platform did not finish the upload request")
+        time.sleep(0.02)
+
+
+def _crash(thread: ServerThread) -> None:
+    """Stop the server as a crash would: open connections are reset mid-request."""
+    for connection in list(thread.server.server_state.connections):
+        connection.loop.call_soon_threadsafe(connection.transport.abort)
+    thread.stop()
+
+
 def test_an_upload_cut_mid_chunk_resumes_with_at_most_one_chunk_again(
     server: tuple[Central, ServerThread], desk: Store, proxy: FaultProxy, tmp_path: Path
 ) -> None:
@@ -173,14 +202,16 @@ def test_an_upload_cut_mid_chunk_resumes_with_at_most_one_chunk_again(
     with pytest.raises(NetworkError):
         sync(desk, proxy.url, chunk_size=CHUNK)
     first = proxy.client_bytes
+    _wait_for_uploads_to_end(central, 1)
+    received = _received(central, sha)  # what arrived before the cut stays on the platform
+    assert 3 * CHUNK < received < 3 * CHUNK + CHUNK // 2
     with central.db.session() as session:
-        blob = session.get_one(Blob, sha)
-        assert blob.received == 3 * CHUNK and not blob.complete
+        assert not session.get_one(Blob, sha).complete
     assert server_count(central, "attachments") == 0 and server_count(central, "cases") == 0
     proxy.mode = "pass"
     report = sync(desk, proxy.url, chunk_size=CHUNK)
-    assert report.chunks_sent == 8  # chunks 4..11: the cut one again, then the rest
-    resent = proxy.client_bytes - first - (len(content) - 3 * CHUNK)
+    assert report.bytes_sent == len(content) - received  # exactly the bytes that were missing
+    resent = proxy.client_bytes - first - (len(content) - received)
     assert 0 < resent < CHUNK  # besides the remaining bytes, only request lines and headers
     assert server_count(central, "attachments") == 1
     assert hashlib.sha256((central.blobs / sha).read_bytes()).hexdigest() == sha
@@ -198,22 +229,31 @@ def test_an_upload_cut_mid_chunk_resumes_with_at_most_one_chunk_again(
 def test_a_server_restart_mid_upload_then_the_upload_completes(
     server: tuple[Central, ServerThread], desk: Store
 ) -> None:
+    """The platform crashes with part of the content written; the restarted one (no running
+    hash in memory) hashes that part from disk and takes the rest."""
     central, thread = server
     content = random.Random(8).randbytes(6 * CHUNK)
     sha = _attach(desk, content)
+    part = central.blobs / f"{sha}.part"
     stopped: list[bool] = []
 
     def progress(stage: str, done: int, _total: int) -> None:
         if stage == "upload" and done >= 2 * CHUNK and not stopped:
-            thread.stop()
+            deadline = time.monotonic() + 20
+            while not part.exists() or part.stat().st_size < CHUNK:
+                assert time.monotonic() < deadline, "the platform wrote nothing"
+                time.sleep(0.01)
+            _crash(thread)
             stopped.append(True)
 
     with pytest.raises(NetworkError):
         sync(desk, chunk_size=CHUNK, progress=progress)
     _, restarted = start_central(central.db_url, central.blobs, port=thread.port)
     try:
+        received = _received(central, sha)
+        assert CHUNK <= received < len(content)
         report = sync(desk, chunk_size=CHUNK)
-        assert report.chunks_sent == 4
+        assert report.bytes_sent == len(content) - received
         assert hashlib.sha256((central.blobs / sha).read_bytes()).hexdigest() == sha
         assert set(states(desk, "attachments")) == {"synced"}
     finally:
