@@ -108,7 +108,10 @@ def on_window(window):
     def counted(n):
         phases["counted"] = time.time() - spawned
         phases["rows"] = n
-    window.ready.connect(ready)
+    if window.is_ready:  # the first page came with the sign-in: it is in the first paint
+        ready()
+    else:
+        window.ready.connect(ready)
     window.model.ids_loaded.connect(counted)
 
 code = run_gui(args, signed_in_as=username, on_window=on_window)

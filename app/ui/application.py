@@ -28,7 +28,9 @@ from app.errors import UserError
 from app.paths import DataPaths
 from app.site_config import SiteConfig
 from app.store import profile
+from app.store.case_list import CaseFilter
 from app.store.db import Store, open_store
+from app.ui.case_table import FirstPage, read_first_page
 from app.ui.crash import dialogs_enabled, install_crash_handler
 from app.ui.main_window import MainWindow
 from app.ui.qtcompat import emit
@@ -79,23 +81,26 @@ class _Opened:
     first_run: bool
     unit_name: str
     preset_user: SignedInUser | None
+    first_page: FirstPage | None = None
 
 
 def _open(paths: DataPaths, signed_in_as: str | None) -> _Opened:
     """Open the store and read what the next step needs, in plain sqlite3 (no ORM import:
-    see :mod:`app.store.case_list`)."""
+    see :mod:`app.store.case_list`). A user already signed in gets the case list's first
+    page read here too, as a sign-in through the dialog does."""
     store = open_store(paths)
     try:
         with store.reading() as conn:
             first_run = not profile.has_users(conn)
             unit_name = profile.home_unit_name(conn)
             preset = profile.active_user(conn, signed_in_as) if signed_in_as else None
+            first_page = read_first_page(conn, CaseFilter()) if preset is not None else None
         if signed_in_as and preset is None:
             raise UserError(f"没有用户 {signed_in_as}")
     except BaseException:
         store.close()
         raise
-    return _Opened(store, first_run, unit_name, preset)
+    return _Opened(store, first_run, unit_name, preset, first_page)
 
 
 class Startup(QObject):
@@ -147,7 +152,7 @@ class Startup(QObject):
         self.store = opened.store
         self.unit_name = opened.unit_name
         if opened.preset_user is not None:
-            self.show_main_window(opened.preset_user)
+            self.show_main_window(opened.preset_user, opened.first_page)
         elif opened.first_run:
             self._show_first_run()
         else:
@@ -187,12 +192,14 @@ class Startup(QObject):
         if dialog.result() != QDialog.DialogCode.Accepted or dialog.user is None:
             emit(self.finished, 0)
             return
-        self.show_main_window(dialog.user)
+        self.show_main_window(dialog.user, dialog.first_page)
 
-    def show_main_window(self, user: SignedInUser) -> MainWindow:
+    def show_main_window(
+        self, user: SignedInUser, first_page: FirstPage | None = None
+    ) -> MainWindow:
         assert self.store is not None
         self.dialog = None
-        window = MainWindow(self.store, user, self.site, self.runner)
+        window = MainWindow(self.store, user, self.site, self.runner, first_page=first_page)
         self.window = window
         window.show()
         if self.site_problem:

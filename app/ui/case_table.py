@@ -11,8 +11,10 @@ when the background fetch returns. A new result first shows its first page (ids 
 from one LIMIT query); the full id list follows and extends the model.
 """
 
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -49,6 +51,22 @@ COLUMNS: tuple[str, ...] = (
 
 _OVERDUE_BACKGROUND = QColor("#fde2df")
 _OVERDUE_FOREGROUND = QColor("#8a1c12")
+
+
+@dataclass(frozen=True)
+class FirstPage:
+    """The first page of a result read ahead, so a window can open with its rows in place
+    (start-up reads it with the sign-in, off the GUI thread)."""
+
+    case_filter: CaseFilter
+    ids: list[str]
+    rows: dict[str, CaseRow]
+
+
+def read_first_page(conn: sqlite3.Connection, flt: CaseFilter) -> FirstPage:
+    """The first :data:`PAGE_SIZE` ids of ``flt`` and their rows (no Qt: any thread)."""
+    head = list_ids(conn, flt, limit=PAGE_SIZE)
+    return FirstPage(flt, head, fetch_rows(conn, head))
 
 
 def column_titles() -> list[str]:
@@ -117,10 +135,13 @@ class CaseTableModel(QAbstractTableModel):
     def case_filter(self) -> CaseFilter:
         return self._filter
 
-    def set_filter(self, flt: CaseFilter) -> None:
-        """Run the id query for ``flt`` in the background; the model resets when it returns."""
+    def set_filter(self, flt: CaseFilter, first_page: FirstPage | None = None) -> None:
+        """Run the id query for ``flt`` in the background; the model resets when it returns.
+        A ``first_page`` read ahead for the same filter is shown at once instead."""
         self._filter = flt
-        self.reload()
+        self.reload(
+            first_page if first_page is not None and first_page.case_filter == flt else None
+        )
 
     def hold_tail(self) -> None:
         """Keep the next result's second step (the full id list) back until
@@ -135,31 +156,31 @@ class CaseTableModel(QAbstractTableModel):
         if pending is not None:
             pending()
 
-    def reload(self) -> None:
+    def reload(self, first_page: FirstPage | None = None) -> None:
         """Two background steps: the first page (ids and rows, a LIMIT query) is shown at
         once; the full ordered id list follows and the rows beyond the first page are
-        appended (``rowsInserted``), so a large result is usable before it is counted."""
+        appended (``rowsInserted``), so a large result is usable before it is counted.
+        With ``first_page`` (read ahead for the current filter) the first step is done."""
         self._generation += 1
         self._pending_tail = None
         generation = self._generation
         store, flt = self._store, self._filter
         emit(self.loading_changed, True)
 
-        def head_op() -> tuple[list[str], dict[str, CaseRow]]:
+        def head_op() -> FirstPage:
             with store.reading() as conn:
-                head = list_ids(conn, flt, limit=PAGE_SIZE)
-                return head, fetch_rows(conn, head)
+                return read_first_page(conn, flt)
 
-        def head_done(result: tuple[list[str], dict[str, CaseRow]]) -> None:
+        def head_done(result: FirstPage) -> None:
             if generation != self._generation:
                 return  # a newer filter superseded this one
-            head, first_page = result
+            head = result.ids
             self.beginResetModel()
             self._ids = head
             self._pages.clear()
             self._requested.clear()
             if head:
-                self._pages[0] = first_page
+                self._pages[0] = result.rows
             self.endResetModel()
             emit(self.head_loaded, len(head))
             if len(head) < PAGE_SIZE:
@@ -200,7 +221,10 @@ class CaseTableModel(QAbstractTableModel):
                 emit(self.loading_changed, False)
             self._runner.report_failure(exc)
 
-        self._runner.run(head_op, head_done, failed)
+        if first_page is not None:
+            head_done(first_page)
+        else:
+            self._runner.run(head_op, head_done, failed)
 
     def _finish_loading(self, count: int) -> None:
         emit(self.loading_changed, False)

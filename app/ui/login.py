@@ -12,14 +12,24 @@ from PySide6.QtWidgets import (
 
 from app.errors import UserError
 from app.services.accounts import SignedInUser, login
+from app.store.case_list import CaseFilter
 from app.store.db import Store
+from app.ui.case_table import FirstPage, read_first_page
 from app.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color:#b42318;"
 
 
+def _sign_in(store: Store, username: str, password: str) -> tuple[SignedInUser, FirstPage]:
+    """The password check, then (signed in) the case list's first page for the window."""
+    user = login(store, username, password)
+    with store.reading() as conn:
+        return user, read_first_page(conn, CaseFilter())
+
+
 class LoginDialog(QDialog):
-    """Asks for a username and password; ``user`` is set when the dialog is accepted."""
+    """Asks for a username and password; ``user`` is set when the dialog is accepted, with
+    ``first_page``, the case list's first page read in the same background step."""
 
     def __init__(
         self,
@@ -34,6 +44,7 @@ class LoginDialog(QDialog):
         self._store = store
         self._runner = runner
         self.user: SignedInUser | None = None
+        self.first_page: FirstPage | None = None
         self.setWindowTitle(self.tr("Sign in to Xianjie"))
         self.setMinimumWidth(380)
 
@@ -71,14 +82,14 @@ class LoginDialog(QDialog):
             return
         self.buttons.setEnabled(False)  # the dialog keeps focus and key events while waiting
         store = self._store
-        self._runner.run(lambda: login(store, username, password), self._signed_in, self._failed)
+        self._runner.run(lambda: _sign_in(store, username, password), self._signed_in, self._failed)
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
         self.error.show()
 
-    def _signed_in(self, user: SignedInUser) -> None:
-        self.user = user
+    def _signed_in(self, result: tuple[SignedInUser, FirstPage]) -> None:
+        self.user, self.first_page = result
         self.buttons.setEnabled(True)
         self.accept()
 

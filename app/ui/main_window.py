@@ -33,7 +33,7 @@ from app.domain.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.site_config import SiteConfig
 from app.store.case_list import CaseFilter
 from app.store.db import Store
-from app.ui.case_table import CaseTableModel
+from app.ui.case_table import CaseTableModel, FirstPage
 from app.ui.notices import NoticeBar
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
@@ -100,13 +100,17 @@ class MainWindow(QMainWindow):
         site: SiteConfig,
         runner: TaskRunner,
         parent: QWidget | None = None,
+        *,
+        first_page: FirstPage | None = None,
     ) -> None:
         super().__init__(parent)
         self.store = store
         self.user = user
         self.site = site
         self.runner = runner
+        self._first_page = first_page
         self._ready = False
+        self._announce_later = False
         self._settled = False
         self.setWindowTitle(self.tr("Xianjie: %1").replace("%1", user.unit_name))
         self.resize(1280, 800)
@@ -233,12 +237,24 @@ class MainWindow(QMainWindow):
 
     # -- behaviour ---------------------------------------------------------------------
 
+    @property
+    def is_ready(self) -> bool:
+        """The first rows are in the table (``ready`` may still be on its way)."""
+        return self._ready
+
     def start(self) -> None:
         """Load the first case list (in the background); its full id list (the count) waits
-        until the first page has been painted."""
+        until the first page has been painted. A first page read ahead with the sign-in is
+        put in place at once, so the window's first paint already shows it."""
         if not self.runner.synchronous:
             self.model.hold_tail()
-        self.apply_filter()
+        first, self._first_page = self._first_page, None
+        flt = self.current_filter()
+        if first is not None and first.case_filter == flt:
+            self._announce_later = True  # ``ready`` goes out once the caller has connected
+            self.model.set_filter(flt, first)
+        else:
+            self.apply_filter()
 
     def current_filter(self) -> CaseFilter:
         return CaseFilter(
@@ -322,7 +338,10 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(SETTLE_FALLBACK_MS, self._settle)
             else:
                 QTimer.singleShot(0, self._settle)
-            emit(self.ready)
+            if self._announce_later:
+                QTimer.singleShot(0, lambda: emit(self.ready))
+            else:
+                emit(self.ready)
 
     def _settle(self) -> None:
         if self._settled:

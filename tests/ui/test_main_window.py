@@ -258,3 +258,24 @@ def test_window_settles_after_its_first_page_is_painted(
         window.start()
     assert window.model.rowCount() == 3
     qtbot.waitUntil(lambda: runner.pending == 0)
+
+
+def test_sign_in_reads_the_first_page_and_the_window_opens_with_it(
+    qtbot: QtBot, store: Store, seeded: Seeded, runner: TaskRunner
+) -> None:
+    dialog = LoginDialog(store, runner, username="admin")
+    qtbot.addWidget(dialog)
+    dialog.password.setText(PASSWORD)
+    dialog.submit()
+    assert dialog.user is not None and dialog.first_page is not None
+    assert dialog.first_page.ids == [seeded.food, seeded.drug, seeded.env]
+
+    window = MainWindow(
+        store, dialog.user, SiteConfig(), TaskRunner(), first_page=dialog.first_page
+    )
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.ready, timeout=10000):
+        window.start()
+        assert window.is_ready, "the rows are in place before the first paint"
+        assert window.model.case_ids() == [seeded.food, seeded.drug, seeded.env]
