@@ -20,13 +20,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script: installer/bundle.py
+    sys.path.insert(0, str(ROOT))
 SPEC = ROOT / "installer" / "xianjie.spec"
 NAME = "xianjie"
 FONT_ENV = "XIANJIE_BUNDLE_FONT"
+ICU_ENV = "XIANJIE_BUNDLE_ICUDATA"
+CACHE_ENV = "XIANJIE_BUILD_CACHE"
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),  # Debian fonts-noto-cjk
 )
-"""The regular Noto Serif CJK collection (SIL OFL 1.1); bold falls back to it (README)."""
+"""The regular Noto Serif CJK collection (SIL OFL 1.1), subset by installer/font.py."""
 SIZE_BUDGET = 120 * 1000 * 1000
 """The unpacked bundle may not be larger (issue #7: 120 MB)."""
 
@@ -51,6 +55,38 @@ def document_font() -> Path:
         + "、".join(str(p) for p in candidates)
         + f"。请安装 fonts-noto-cjk，或用环境变量 {FONT_ENV} 指定字体文件。"
     )
+
+
+def cache_dir() -> Path:
+    """Where built fonts are kept between builds (``XIANJIE_BUILD_CACHE`` or the user cache)."""
+    given = os.environ.get(CACHE_ENV, "").strip()
+    if given:
+        return Path(given)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("xianjie-build"))
+
+
+def trimmed_icu(work_dir: Path) -> Path | None:
+    """The Chinese/English ICU data library (installer/icu.py), or None to keep Qt's own."""
+    if sys.platform != "linux":
+        return None
+    from installer.icu import tools_missing, trim_icu_data
+
+    missing = tools_missing()
+    if missing:
+        print(f"未找到 {'、'.join(missing)}，保留完整的 ICU 数据库（体积会超出上限）")
+        return None
+    import importlib.util
+
+    spec = importlib.util.find_spec("PySide6")  # located, not imported (Qt stays out)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    package = Path(next(iter(spec.submodule_search_locations)))
+    candidates = sorted((package / "Qt" / "lib").glob("libicudata.so.*"))
+    if not candidates:
+        return None
+    return trim_icu_data(candidates[0], work_dir / "icu")
 
 
 def source_date_epoch() -> str:
@@ -88,7 +124,12 @@ def build_bundle(dist_dir: Path, work_dir: Path) -> Path:
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "1"
     env["SOURCE_DATE_EPOCH"] = source_date_epoch()
-    env[FONT_ENV] = str(document_font())
+    from installer.font import subset_font
+
+    env[FONT_ENV] = str(subset_font(document_font(), cache_dir()))
+    icu = trimmed_icu(work_dir)
+    if icu is not None:
+        env[ICU_ENV] = str(icu)
     env.pop("PYTHONPATH", None)
     command = [
         sys.executable,

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Callable
 from contextlib import closing
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -31,7 +32,7 @@ from app.paths import DataPaths
 from app.site_config import SiteConfig
 from app.store.attachments import AttachmentStore
 from app.store.audit import verify_chain
-from app.store.db import Store, head_revision, open_store, schema_of
+from app.store.db import Store, head_revision, known_revisions, open_store, schema_of
 from app.store.errors import describe_os_error
 from app.store.models import Attachment
 
@@ -52,6 +53,9 @@ _FONT_GLOBS = (
     "C:/Windows/Fonts/simhei.ttf",
 )
 _TOOL_TIMEOUT = 15
+QM_MAGIC = bytes.fromhex("3cb86418caef9c95cd211cbf60a1bddd")
+"""The first bytes of every compiled Qt translation (.qm)."""
+LANGUAGE = "zh_CN"
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,9 @@ def run_selftest(
     guarded("qt", "图形界面（Qt 离屏启动）", True, lambda: _check_qt(gui_probe))
     guarded("ocr", "文字识别（tesseract chi_sim）", False, _check_ocr)
     guarded("scanner", "扫描仪支持（SANE）", False, _check_scanner)
+    guarded("i18n.zh_CN", "中文界面翻译", True, _check_translations)
+    guarded("migrations", "数据库迁移脚本", True, _check_migrations)
+    guarded("fonts.document", "文书字体", False, _check_document_font)
     return SelftestReport(ok=all(c.ok for c in checks if c.required), checks=checks)
 
 
@@ -405,3 +412,77 @@ def _check_scanner() -> Check:
             "scanner",
         )
     return Check(title, True, "已安装 " + "、".join(found), False, "scanner")
+
+
+def _is_qm(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(QM_MAGIC)) == QM_MAGIC
+    except OSError:
+        return False
+
+
+def _qt_translations_dir() -> Path | None:
+    """PySide6's Qt/translations folder, found without importing Qt (this module stays Qt-free)."""
+    spec = importlib.util.find_spec("PySide6")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "Qt" / "translations"
+
+
+def _check_translations() -> Check:
+    title = "中文界面翻译"
+    ours = Path(str(resources.files("app").joinpath(f"ui/i18n/xianjie_{LANGUAGE}.qm")))
+    qt_dir = _qt_translations_dir()
+    qt_base = qt_dir / f"qtbase_{LANGUAGE}.qm" if qt_dir is not None else None
+    problems = []
+    if not _is_qm(ours):
+        problems.append(f"缺少本程序的中文翻译 {ours}")
+    if qt_base is None or not _is_qm(qt_base):
+        problems.append(
+            f"缺少 Qt 自带的中文翻译 {qt_base or 'qtbase_zh_CN.qm'}（标准按钮和对话框将显示英文）"
+        )
+    if problems:
+        return Check(title, False, "；".join(problems) + "。请重新安装本程序。", True, "i18n.zh_CN")
+    return Check(title, True, f"{ours}；{qt_base}", True, "i18n.zh_CN")
+
+
+def _check_migrations() -> Check:
+    title = "数据库迁移脚本"
+    folder = Path(str(resources.files("app.store").joinpath("migrations")))
+    missing = [name for name in ("env.py", "script.py.mako") if not (folder / name).is_file()]
+    revisions = known_revisions()
+    if missing or not revisions:
+        what = "、".join(missing) if missing else "迁移脚本（versions/）"
+        return Check(
+            title,
+            False,
+            f"{folder} 中缺少 {what}：无法创建或升级数据库。请重新安装本程序。",
+            True,
+            "migrations",
+        )
+    return Check(
+        title,
+        True,
+        f"{folder}：{len(revisions)} 个迁移，最新架构版本 {head_revision()}",
+        True,
+        "migrations",
+    )
+
+
+def _check_document_font() -> Check:
+    title = "文书字体"
+    from app.documents.generated.fonts import FontMissing, document_fonts
+
+    try:
+        fonts = document_fonts()
+    except FontMissing as exc:
+        return Check(title, False, exc.message, False, "fonts.document")
+    bold = "" if fonts.bold == fonts.regular else f"，粗体 {fonts.bold.path.name}"
+    return Check(
+        title,
+        True,
+        f"{fonts.regular.path}（第 {fonts.regular.index} 款）{bold}",
+        False,
+        "fonts.document",
+    )

@@ -29,6 +29,9 @@ EXPECTED_KEYS = [
     "qt",
     "ocr",
     "scanner",
+    "i18n.zh_CN",
+    "migrations",
+    "fonts.document",
 ]
 
 

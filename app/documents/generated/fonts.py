@@ -1,10 +1,12 @@
 """The Chinese font embedded in generated documents, found once per process.
 
 Order: the file named by ``XIANJIE_PDF_FONT`` (``path`` or ``path#index`` for a collection);
-a font bundled in ``app/resources/fonts/``; then the system's Noto Serif CJK SC (Debian
-fonts-noto-cjk, SIL Open Font License 1.1), Noto Sans CJK SC, WenQuanYi Zen Hei. fpdf2 embeds
-a subset of TrueType and CFF (OpenType) outlines, so the Noto .ttc files are used as they are.
-See docs/generated-documents.md for the choice and the licence.
+the system's Noto Serif CJK SC (Debian fonts-noto-cjk, SIL Open Font License 1.1), Noto Sans
+CJK SC, WenQuanYi Zen Hei; then a font bundled in ``app/resources/fonts/``. The packaged app
+bundles a subset of Noto Serif CJK SC (the GB 18030 BMP characters, installer/font.py), so an
+installed full font, which also has a bold face and the rare characters, goes first. fpdf2
+embeds a subset of TrueType and CFF (OpenType) outlines, so the Noto .ttc files are used as
+they are. See docs/generated-documents.md for the choice and the licence.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ def document_fonts() -> FontPair:
         if not face.path.is_file():
             raise FontMissing(f"{ENV} 指定的字体文件不存在：{face.path}")
         return FontPair(face, face)
-    for regular, bold in [*_bundled(), *SYSTEM_FONTS]:
+    for regular, bold in [*SYSTEM_FONTS, *_bundled()]:
         if Path(regular).is_file():
             face = _face(regular)
             bold_face = _face(bold) if bold and Path(bold).is_file() else face
