@@ -24,8 +24,7 @@ _READ_BLOCK = 1024 * 1024
 
 
 class Writer:
-    """Appends to one upload's ``.part`` file and hashes what it writes. Used by one thread at a
-    time (the request's writes go to a worker thread one after the other)."""
+    """Appends to one upload's ``.part`` file and hashes what it writes."""
 
     def __init__(self, fd: int, digest: "_Hash", received: int) -> None:
         self.fd = fd
@@ -33,8 +32,7 @@ class Writer:
         self.received = received
         self.broken = False
 
-    def write(self, blocks: list[bytes]) -> None:
-        data = blocks[0] if len(blocks) == 1 else b"".join(blocks)
+    def write(self, data: bytes) -> None:
         try:
             view = memoryview(data)
             while view:

@@ -27,9 +27,6 @@ API_PREFIX = "/api/v1"
 CHUNK_SIZE = 8 * 1024 * 1024
 """The block in which the client reads and sends an attachment (one request carries the rest
 of the content; the run can stop and progress is reported between blocks)."""
-MAX_CHUNK = 8 * 1024 * 1024
-"""About the most of one upload the server holds in memory before it is on disk (what a crash
-of the server can lose, so at most one chunk travels again)."""
 MAX_PUSH_RECORDS = 500
 MAX_PULL_LIMIT = 1000
 

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from app.sync.wire import MAX_CHUNK, BlobStatus, ErrorBody
+from app.sync.wire import BlobStatus, ErrorBody
 from central import blobs
 from central.api.deps import ERROR_RESPONSES, BlobRootDep, CallerDep, DatabaseDep
 from central.db import Database
@@ -50,35 +50,17 @@ async def _claim(uploads: Uploads, sha256: str) -> None:
 
 
 async def _receive(request: Request, writer: Writer, limit: int) -> None:
-    """Append the body to the upload as it arrives: writing and hashing run in a worker thread
-    while the next bytes come in. One write is in flight at a time; while it runs, arriving
-    blocks are gathered up to half of MAX_CHUNK, so an upload holds about MAX_CHUNK in memory
-    at most (what a crash of the platform can lose: one chunk)."""
-    loop = asyncio.get_running_loop()
-    pending: asyncio.Future[None] | None = None
-    buffer: list[bytes] = []
-    buffered = arrived = 0
-    try:
-        async for block in request.stream():
-            if not block:
-                continue
-            arrived += len(block)
-            if arrived > limit:
-                buffer.clear()
-                raise invalid("附件分块超出声明的大小")
-            buffer.append(block)
-            buffered += len(block)
-            if pending is not None and not pending.done() and buffered < MAX_CHUNK // 2:
-                continue
-            if pending is not None:
-                await pending
-            pending = loop.run_in_executor(None, writer.write, buffer)
-            buffer, buffered = [], 0
-    finally:
-        if pending is not None:
-            await pending
-        if buffer:  # what arrived before the connection broke is kept
-            await loop.run_in_executor(None, writer.write, buffer)
+    """Append the body to the upload as it arrives: each block is hashed and written at once,
+    in the event loop (handing blocks to a worker thread cost more than the work itself: the
+    worker keeps waiting for the interpreter lock). Nothing waits in memory, so a crash of the
+    platform loses only what was still in transit."""
+    arrived = 0
+    async for block in request.stream():
+        arrived += len(block)
+        if arrived > limit:
+            raise invalid("附件分块超出声明的大小")
+        if block:
+            writer.write(block)
 
 
 @router.put(
