@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import logging
 import math
 import os
 import re
@@ -34,9 +35,11 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -48,7 +51,7 @@ APP_ID = "xianjie"  # desktop file id and icon name
 MAINTAINER = "衔接项目组 <xianjie@example.org>"
 ICON_SIZES = (48, 128, 256)
 SITE_TOML = "/etc/xianjie/site.toml"
-IM_PLUGIN_SUBDIR = "PySide6/Qt/plugins/platforminputcontexts"
+IM_PLUGIN_SUBDIR = "_internal/PySide6/Qt/plugins/platforminputcontexts"
 
 # What Qt's xcb platform plugin and the input-method plugins need from the system
 # (doc.qt.io "Qt for X11 Requirements"; shared/research/deploy_anchors.md §2.2), and OCR.
@@ -76,8 +79,9 @@ BASE_DEPENDS = (
     "tesseract-ocr",
     "tesseract-ocr-chi-sim",
 )
-# Scanning degrades to file import without SANE's drivers (libsane1 carries the backends the
-# bundled python-sane/libsane load from /usr/lib/*/sane); fonts: UOS/Kylin ship CJK fonts.
+# Fonts: UOS/Kylin ship CJK fonts. libsane1 carries SANE's drivers (/usr/lib/*/sane); when the
+# bundle's python-sane links the system libsane.so.1 (installer/xianjie.spec leaves it out),
+# the ELF scan below makes it a Depends instead, and it is dropped here.
 RECOMMENDS = ("fonts-noto-cjk | fonts-wqy-microhei", "libsane1", "sane-utils")
 SUGGESTS = ("ibus | fcitx5-frontend-qt6 | fcitx5",)
 
@@ -140,6 +144,7 @@ SONAME_PACKAGES = {
 }
 
 COMPRESSIONS = ("gzip", "xz", "none")  # not zstd: dpkg before 1.21.18 (UOS 20, Kylin V10) lacks it
+_OWN_LIBRARY_RE = re.compile(r"^lib(Qt6|pyside6|shiboken6|python3)")
 _VERSION_RE = re.compile(r"^[0-9][A-Za-z0-9.+~]*$")
 _SHARED_LIB_RE = re.compile(r"\.so(\.[0-9.]+)?$")
 _GLIBC_RE = re.compile(r"\bGLIBC_(\d+)\.(\d+)(?:\.(\d+))?\b")
@@ -155,6 +160,10 @@ class BundleLibraries:
 
     packages: frozenset[str]  # Debian packages for the sonames the bundle does not carry
     glibc: tuple[int, ...]  # newest GLIBC_ symbol version needed, () if none found
+    dangling: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The bundle's own libraries (Qt, PySide6) that a bundled file needs but the bundle
+    left out: soname -> the files needing it. No system package can provide them; the file
+    cannot load (fine for a plugin the desks never use, e.g. eglfs)."""
 
 
 # --------------------------------------------------------------------------- version
@@ -248,6 +257,8 @@ def control(
         " The application is frozen with PyInstaller and carries its own Python\n"
         " and Qt in /opt/xianjie. Check an install with: xianjie selftest"
     )
+    required = {d.split()[0] for d in depends}
+    recommends = [r for r in RECOMMENDS if r.split()[0] not in required]
     fields = [
         ("Package", PACKAGE),
         ("Version", version),
@@ -255,7 +266,7 @@ def control(
         ("Maintainer", MAINTAINER),
         ("Installed-Size", str(installed_kib)),
         ("Depends", ", ".join(depends)),
-        ("Recommends", ", ".join(RECOMMENDS)),
+        ("Recommends", ", ".join(recommends)),
         ("Suggests", ", ".join(SUGGESTS)),
         ("Section", "misc"),
         ("Priority", "optional"),
@@ -304,25 +315,25 @@ def bundle_libraries(bundle: Path) -> BundleLibraries:
     """The system packages and glibc version the bundle's ELF files need."""
     elves = sorted(p for p in bundle.rglob("*") if _is_elf(p))
     carried = {p.name for p in bundle.rglob("*") if p.is_file() or p.is_symlink()}
-    needed: dict[str, Path] = {}
+    needed_by: dict[str, list[str]] = {}
     glibc: tuple[int, ...] = ()
     for path, dump in _objdump(elves).items():
         for line in dump.splitlines():
             parts = line.split()
             if len(parts) == 2 and parts[0] == "NEEDED" and parts[1] not in carried:
-                needed.setdefault(parts[1], path)
+                needed_by.setdefault(parts[1], []).append(path.relative_to(bundle).as_posix())
         for match in _GLIBC_RE.finditer(dump):
             glibc = max(glibc, tuple(int(g) for g in match.groups() if g is not None))
-    unknown = sorted(name for name in needed if name not in SONAME_PACKAGES)
+    dangling = {n: tuple(files) for n, files in needed_by.items() if _OWN_LIBRARY_RE.match(n)}
+    unknown = sorted(n for n in needed_by if n not in SONAME_PACKAGES and n not in dangling)
     if unknown:
-        lines = "\n".join(
-            f"  {name}（{needed[name].relative_to(bundle)} 需要）" for name in unknown
-        )
+        lines = "\n".join(f"  {name}（{needed_by[name][0]} 需要）" for name in unknown)
         raise BuildError(
             "程序包需要以下系统库，但不知道它们属于哪个 Debian 软件包；"
             f"请把它们加入 installer/linux/build_deb.py 的 SONAME_PACKAGES：\n{lines}"
         )
-    return BundleLibraries(frozenset(SONAME_PACKAGES[name] for name in needed), glibc)
+    packages = frozenset(SONAME_PACKAGES[n] for n in needed_by if n not in dangling)
+    return BundleLibraries(packages, glibc, dangling)
 
 
 def depends_for(libraries: BundleLibraries) -> list[str]:
@@ -384,6 +395,8 @@ def stage(bundle: Path, root: Path, version: str, *, when: float | None = None) 
     when = time.time() if when is None else when
     im_subdir = find_im_plugin_subdir(bundle)
     libraries = bundle_libraries(bundle)
+    for name, files in sorted(libraries.dangling.items()):
+        log.warning("程序包缺少自带的 %s，以下文件无法加载：%s", name, "、".join(files))
 
     root.mkdir(parents=True)
     shutil.copytree(bundle, root / APP_DIR.lstrip("/"), symlinks=True)
@@ -455,6 +468,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compression", choices=COMPRESSIONS, default="gzip")
     parser.add_argument("--level", type=int, help="压缩级别（dpkg-deb -z）")
     args = parser.parse_args(argv)
+    logging.basicConfig(format="警告：%(message)s", level=logging.WARNING)
     try:
         version = package_version(args.version or project_version(), args.suffix)
         started = time.monotonic()
