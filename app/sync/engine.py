@@ -8,7 +8,7 @@ One run (:meth:`SyncEngine.run`):
    first. Before a batch is sent it is stored with its key and its records become
    ``sending``; the answer is applied in one transaction. A record edited while its push was
    in flight stays ``pending`` (its version moved on). Attachment content is uploaded first,
-   in chunks, resuming where the platform stopped.
+   the rest of the file streamed in one request, resuming where the platform's bytes stop.
 3. Pages of changes are pulled by cursor; each page is committed together with its cursor.
    A record with local changes not yet accepted (pending, sending, error) is never
    overwritten by a pull.
@@ -75,7 +75,7 @@ class Cancelled(SyncError):
 
 
 class CancelToken:
-    """Set from any thread; the engine stops between requests and chunks."""
+    """Set from any thread; the engine stops between requests and between upload blocks."""
 
     def __init__(self) -> None:
         self._event = threading.Event()

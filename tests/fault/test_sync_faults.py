@@ -23,7 +23,7 @@ from app.store.attachments import AttachmentStore
 from app.store.db import Store, open_store
 from app.store.models import Attachment, Case, Document
 from app.sync.client import NetworkError
-from app.sync.engine import SyncEngine, connect, meta_get
+from app.sync.engine import Cancelled, CancelToken, SyncEngine, connect, meta_get
 from app.sync.setup import connected_client, settings
 from central.models import AuditRow, Blob, PushLog, ServerRecord
 from tests.conftest import REPO_ROOT
@@ -259,6 +259,30 @@ def test_a_server_restart_mid_upload_then_the_upload_completes(
     finally:
         restarted.stop()
         thread.server.should_exit = True
+
+
+def test_a_sync_cancelled_mid_upload_stops_and_the_next_one_sends_only_the_rest(
+    server: tuple[Central, ServerThread], desk: Store
+) -> None:
+    central = server[0]
+    content = random.Random(10).randbytes(8 * CHUNK + 5)
+    sha = _attach(desk, content)
+    token = CancelToken()
+
+    def progress(stage: str, done: int, _total: int) -> None:
+        if stage == "upload" and done >= 3 * CHUNK:
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        sync(desk, chunk_size=CHUNK, progress=progress, cancel=token)
+    _wait_for_uploads_to_end(central, 1)
+    received = _received(central, sha)
+    assert received <= 3 * CHUNK  # the run stopped between blocks
+    assert server_count(central, "attachments") == 0
+    report = sync(desk, chunk_size=CHUNK)
+    assert report.bytes_sent == len(content) - received
+    assert hashlib.sha256((central.blobs / sha).read_bytes()).hexdigest() == sha
+    assert set(states(desk, "attachments")) == {"synced"}
 
 
 def test_sigkill_during_sync_leaves_a_consistent_store_and_the_next_sync_completes(
