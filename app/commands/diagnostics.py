@@ -40,7 +40,9 @@ def _run(ctx: "Context") -> int:
         return 0
     print(f"诊断包已写入 {result.path}（{result.size} 字节）。")
     if result.problems:
-        print(f"注意：有 {len(result.problems)} 项未能收集，原因已记录在诊断包中：")
+        print(
+            f"注意：有 {len(result.problems)} 项发现问题或未能收集（详见诊断包中的 summary.json）："
+        )
         for section in result.problems:
             print(f"  - {section.title}：{section.error}")
     else:

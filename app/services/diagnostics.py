@@ -359,25 +359,71 @@ def _dist_version(*names: str) -> str | None:
     return None
 
 
-def _pyside_version_from_files() -> str | None:
-    """PySide6's version read from its ``_config.py`` without importing PySide6."""
+def _pyside_dirs() -> list[Path]:
+    """PySide6's package folders, found without importing it (also in the frozen bundle)."""
     spec = importlib.util.find_spec("PySide6")
     if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        config = Path(location) / "_config.py"
+        return []
+    return [Path(p) for p in spec.submodule_search_locations]
+
+
+def _pyside_version_from_files() -> str | None:
+    """PySide6's version from its ``_config.py`` without importing PySide6: the file beside
+    the package, or in the frozen bundle the module's code from the bundle's archive."""
+    for folder in _pyside_dirs():
         try:
-            match = re.search(r'^version\s*=\s*"([^"]+)"', config.read_text("utf-8"), re.M)
+            text = (folder / "_config.py").read_text("utf-8")
         except OSError:
             continue
+        match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
         if match:
             return match.group(1)
+    if getattr(sys, "frozen", False):
+        spec = importlib.util.find_spec("PySide6")
+        get_code = getattr(spec.loader, "get_code", None) if spec else None
+        try:
+            code = get_code("PySide6._config") if get_code else None
+            namespace: dict[str, Any] = {}
+            if code is not None:
+                exec(code, namespace)  # assignments only: version strings and a module list
+            return str(namespace["version"]) if "version" in namespace else None
+        except Exception:  # an unexpected bundle layout: the version stays unknown
+            return None
     return None
+
+
+_QT_BUILD = re.compile(rb"Qt (6\.\d+\.\d+) \(")
+
+
+def _qt_version_from_library() -> str | None:
+    """Qt's version from the build string inside its core library (no Qt is loaded)."""
+    for folder in _pyside_dirs():
+        for candidate in (
+            folder / "Qt" / "lib" / "libQt6Core.so.6",
+            folder / "Qt6Core.dll",
+            folder / "Qt" / "bin" / "Qt6Core.dll",
+        ):
+            try:
+                match = _QT_BUILD.search(candidate.read_bytes())
+            except OSError:
+                continue
+            if match:
+                return match.group(1).decode("ascii")
+    return None
+
+
+def _module_version(name: str) -> str | None:
+    """A package's ``__version__`` (imports it: for packages the app loads anyway)."""
+    try:
+        return str(getattr(importlib.import_module(name), "__version__", "")) or None
+    except Exception:
+        return None
 
 
 def versions() -> dict[str, Any]:
     """App, Python, SQLite, PySide6/Qt, OS and how the app is packaged (no Qt import)."""
     pyside = _dist_version("PySide6-Essentials", "PySide6") or _pyside_version_from_files()
+    qt = _qt_version_from_library() or pyside  # the wheels carry the Qt of their version
     frozen = bool(getattr(sys, "frozen", False))
     libc, libc_version = platform.libc_ver()
     info: dict[str, Any] = {
@@ -387,10 +433,10 @@ def versions() -> dict[str, Any]:
         "python_executable": sys.executable,
         "sqlite": sqlite3.sqlite_version,
         "pyside6": pyside,
-        "qt": pyside,  # PySide6 wheels are built against the Qt of the same version
+        "qt": qt,
         "shiboken6": _dist_version("shiboken6"),
-        "sqlalchemy": _dist_version("SQLAlchemy"),
-        "alembic": _dist_version("alembic"),
+        "sqlalchemy": _dist_version("SQLAlchemy") or _module_version("sqlalchemy"),
+        "alembic": _dist_version("alembic") or _module_version("alembic"),
         "os": {
             "platform": platform.platform(),
             "system": platform.system(),

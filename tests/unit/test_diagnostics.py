@@ -1,8 +1,10 @@
 """The diagnostics collector's parts: the secret scrubber, the read-only database report,
 the log tails and the zip writer (real files, real SQLite)."""
 
+import importlib.metadata
 import json
 import sqlite3
+import sys
 import zipfile
 from contextlib import closing
 from datetime import date
@@ -260,3 +262,10 @@ def test_out_may_be_a_folder(data_paths: DataPaths, tmp_path: Path) -> None:
     assert result.path.parent == out and result.path.name.startswith("xianjie-diagnostics-")
     assert zipfile.is_zipfile(result.path)
     assert [p.name for p in out.iterdir()] == [result.path.name]
+
+
+def test_qt_version_is_read_from_the_core_library_without_importing_qt() -> None:
+    loaded_before = "PySide6.QtCore" in sys.modules
+    found = diagnostics._qt_version_from_library()
+    assert found == importlib.metadata.version("PySide6-Essentials")
+    assert ("PySide6.QtCore" in sys.modules) == loaded_before  # nothing of Qt was imported
