@@ -21,16 +21,24 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
-    Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QColor, QStandardItemModel
 
 from app.store.case_list import CaseFilter, CaseRow, fetch_rows, list_ids
 from app.store.db import Store
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
+
+DISPLAY_ROLE = 0
+TOOLTIP_ROLE = 3
+BACKGROUND_ROLE = 8
+FOREGROUND_ROLE = 9
+"""``Qt.ItemDataRole`` values as plain numbers (Qt passes ``data()`` an int). The first use of
+PySide6's ``Qt`` namespace builds all of its 150-odd enums, about 30 ms, so nothing on the way
+to the main window's first paint touches it (tests check the values)."""
 
 PAGE_SIZE = 200
 MAX_PAGES = 60
@@ -69,6 +77,18 @@ def read_first_page(conn: sqlite3.Connection, flt: CaseFilter) -> FirstPage:
     return FirstPage(flt, head, fetch_rows(conn, head))
 
 
+def header_labels(parent: QObject) -> QStandardItemModel:
+    """The column titles as a model of their own, for the table's horizontal header.
+
+    The case model has no Python ``headerData``: Qt would call it with a ``Qt.Orientation``,
+    and converting that builds the whole ``Qt`` namespace while the window is being set up
+    (see :data:`DISPLAY_ROLE`). A :class:`QStandardItemModel` answers the header in C++.
+    """
+    labels = QStandardItemModel(0, len(COLUMNS), parent)
+    labels.setHorizontalHeaderLabels(column_titles())
+    return labels
+
+
 def column_titles() -> list[str]:
     return [
         QCoreApplication.translate("CaseTable", "Case no."),
@@ -92,6 +112,7 @@ def sync_state_text(state: str) -> str:
     return texts.get(state, state)
 
 
+_UNKNOWN_SYNC_COLOUR = QColor("#555555")
 _SYNC_COLOURS = {
     "pending": QColor("#9a6700"),
     "sending": QColor("#0b5cad"),
@@ -122,7 +143,6 @@ class CaseTableModel(QAbstractTableModel):
         self._requested: set[int] = set()
         self._generation = 0
         self._filter = CaseFilter()
-        self._titles = column_titles()
         self._in_data = False
         self._tail_held = False
         self._pending_tail: Callable[[], None] | None = None
@@ -309,14 +329,7 @@ class CaseTableModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self._titles[section] if 0 <= section < len(self._titles) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
         if not index.isValid():
             return None
         handler = _ROLE_HANDLERS.get(role)
@@ -324,7 +337,7 @@ class CaseTableModel(QAbstractTableModel):
             return None
         row = self.row_data(index.row())
         if row is None:
-            return "…" if role == Qt.ItemDataRole.DisplayRole and index.column() == 0 else None
+            return "…" if role == DISPLAY_ROLE and index.column() == 0 else None
         return handler(row, COLUMNS[index.column()])
 
 
@@ -347,18 +360,20 @@ def _tooltip(row: CaseRow, column: str) -> Any:
 
 
 def _background(row: CaseRow, column: str) -> Any:
-    return QBrush(_OVERDUE_BACKGROUND) if row.overdue else None
+    # Colours, not QBrush: Qt converts them, and PySide6 builds its whole ``Qt`` namespace
+    # on the first QBrush (see DISPLAY_ROLE), which would land in the first paint.
+    return _OVERDUE_BACKGROUND if row.overdue else None
 
 
 def _foreground(row: CaseRow, column: str) -> Any:
     if column == "sync_state":
-        return QBrush(_SYNC_COLOURS.get(row.sync_state, QColor("#555555")))
-    return QBrush(_OVERDUE_FOREGROUND) if row.overdue else None
+        return _SYNC_COLOURS.get(row.sync_state, _UNKNOWN_SYNC_COLOUR)
+    return _OVERDUE_FOREGROUND if row.overdue else None
 
 
 _ROLE_HANDLERS: dict[int, Callable[[CaseRow, str], Any]] = {
-    Qt.ItemDataRole.DisplayRole: _display,
-    Qt.ItemDataRole.ToolTipRole: _tooltip,
-    Qt.ItemDataRole.BackgroundRole: _background,
-    Qt.ItemDataRole.ForegroundRole: _foreground,
+    DISPLAY_ROLE: _display,
+    TOOLTIP_ROLE: _tooltip,
+    BACKGROUND_ROLE: _background,
+    FOREGROUND_ROLE: _foreground,
 }

@@ -11,7 +11,8 @@ Ctrl+W closes the current case tab, Esc in the search box clears it.
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,7 +34,7 @@ from app.domain.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.site_config import SiteConfig
 from app.store.case_list import CaseFilter
 from app.store.db import Store
-from app.ui.case_table import CaseTableModel, FirstPage
+from app.ui.case_table import CaseTableModel, FirstPage, header_labels
 from app.ui.notices import NoticeBar
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
@@ -58,7 +59,8 @@ class CaseTableView(QTableView):
     open_requested = Signal(QModelIndex)
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+        keys = (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
+        if event.key() in keys and self.currentIndex().isValid():
             emit(self.open_requested, self.currentIndex())
             return
         super().keyPressEvent(event)
@@ -201,6 +203,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
+        header.setModel(header_labels(self))  # titles answered in C++: see header_labels
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         for column, width in enumerate(_COLUMN_WIDTHS):
@@ -231,8 +234,12 @@ class MainWindow(QMainWindow):
         find.activated.connect(self.focus_search)
         close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
         close.activated.connect(lambda: self._close_tab(self.tabs.currentIndex()))
-        clear = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
-        clear.setContext(Qt.ShortcutContext.WidgetShortcut)
+        # Esc in the search box is added once the window has settled: its context is a
+        # ``Qt`` enum, and the first use of ``Qt`` costs ~30 ms (see case_table.DISPLAY_ROLE).
+
+    def _build_search_escape(self) -> None:
+        clear = QShortcut(QKeySequence(QtCore.Qt.Key.Key_Escape), self.search)
+        clear.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
         clear.activated.connect(self.search.clear)
 
     # -- behaviour ---------------------------------------------------------------------
@@ -273,7 +280,7 @@ class MainWindow(QMainWindow):
 
     def focus_search(self) -> None:
         self.tabs.setCurrentIndex(0)
-        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.setFocus(QtCore.Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
     def open_index(self, index: QModelIndex) -> None:
@@ -348,4 +355,5 @@ class MainWindow(QMainWindow):
             return
         self._settled = True
         self.model.release_tail()
+        self._build_search_escape()
         emit(self.settled)

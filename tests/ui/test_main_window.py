@@ -279,3 +279,12 @@ def test_sign_in_reads_the_first_page_and_the_window_opens_with_it(
         window.start()
         assert window.is_ready, "the rows are in place before the first paint"
         assert window.model.case_ids() == [seeded.food, seeded.drug, seeded.env]
+
+
+def test_the_header_shows_the_column_titles(window: MainWindow) -> None:
+    header = window.table.horizontalHeader()
+    titles = [
+        header.model().headerData(n, Qt.Orientation.Horizontal) for n in range(header.count())
+    ]
+    assert titles[:3] == ["案号", "案件名称", "当事人"]
+    assert header.count() == window.model.columnCount()

@@ -8,7 +8,8 @@ folder is refused with its file and field named, in the window's notice bar.
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6 import QtCore
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -48,7 +49,7 @@ class ChooserDialog(QDialog):
         self.list = QListWidget(self)
         for text, data in items:
             item = QListWidgetItem(text, self.list)
-            item.setData(Qt.ItemDataRole.UserRole, data)
+            item.setData(QtCore.Qt.ItemDataRole.UserRole, data)
         self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _item: self.accept())
         layout.addWidget(self.list, 1)
@@ -62,7 +63,7 @@ class ChooserDialog(QDialog):
 
     def chosen(self) -> Any:
         item = self.list.currentItem()
-        return None if item is None else item.data(Qt.ItemDataRole.UserRole)
+        return None if item is None else item.data(QtCore.Qt.ItemDataRole.UserRole)
 
     def add_remove_button(self, text: str, remove: Callable[[Any], None]) -> QPushButton:
         """A button that hands the chosen item to ``remove`` and drops it from the list."""
@@ -120,7 +121,9 @@ class EntryLauncher:
         self.wizards: list[WizardDialog] = []
         self.chooser: ChooserDialog | None = None
         self.new_action = QAction(QCoreApplication.translate("EntryLauncher", "New case"), window)
-        self.new_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
+        # setShortcuts: resolving setShortcut's overloads costs start-up ~30 ms (PySide6
+        # builds its whole ``Qt`` namespace), see app/ui/dashboard/launcher.py
+        self.new_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.New)])
         self.new_action.setToolTip(
             QCoreApplication.translate(
                 "EntryLauncher", "Enter a new case to its entry standard (Ctrl+N)"
@@ -128,7 +131,7 @@ class EntryLauncher:
         )
         self.new_action.triggered.connect(self.new_case)
         self.drafts_action = QAction(QCoreApplication.translate("EntryLauncher", "Drafts"), window)
-        self.drafts_action.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        self.drafts_action.setShortcuts([QKeySequence("Ctrl+Shift+D")])
         self.drafts_action.setToolTip(
             QCoreApplication.translate(
                 "EntryLauncher", "Resume a case you have not finished (Ctrl+Shift+D)"
@@ -136,7 +139,7 @@ class EntryLauncher:
         )
         self.drafts_action.triggered.connect(self.show_drafts)
         self.edit_action = QAction(QCoreApplication.translate("EntryLauncher", "Edit case"), window)
-        self.edit_action.setShortcut(QKeySequence("Ctrl+E"))
+        self.edit_action.setShortcuts([QKeySequence("Ctrl+E")])
         self.edit_action.setToolTip(
             QCoreApplication.translate(
                 "EntryLauncher", "Edit the open case in the entry wizard (Ctrl+E)"
