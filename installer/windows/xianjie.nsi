@@ -271,10 +271,11 @@ FunctionEnd
 ; --------------------------------------------------------------------------- install
 
 
-; Remove the program files an earlier version installed: its executables and _internal\
-; only, never the folder as a whole (it may not be ours), never ProgramData or user data.
+; Remove the program files an earlier version installed: its executables (xianjie*.exe: the
+; onedir holds nothing else at its top) and _internal\ only, never the folder as a whole (/D=
+; may name a folder with other programs), never ProgramData or user data.
 !macro RemoveProgramFiles DIR
-  Delete "${DIR}\*.exe"
+  Delete "${DIR}\xianjie*.exe"
   RMDir /r "${DIR}\_internal"
 !macroend
 

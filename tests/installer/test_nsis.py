@@ -432,3 +432,25 @@ def test_windows_7_is_refused_with_exit_2(wine: Wine, installers: dict[str, Path
         wine.windows_version("win10")
     assert done.returncode == 2
     assert not wine.program_dir.exists()
+
+
+@pytest.mark.slow
+def test_a_shared_install_folder_keeps_other_programs(
+    wine: Wine, installers: dict[str, Path]
+) -> None:
+    tools = wine.c / "Tools"
+    tools.mkdir(exist_ok=True)
+    (tools / "other.exe").write_bytes(b"MZ someone else's program")
+    (tools / "notes.txt").write_text("keep me")
+    try:
+        assert wine.run(str(installers["0.1.0"]), "/S", r"/D=C:\Tools").returncode == 0
+        assert wine.run(str(installers["0.2.0"]), "/S").returncode == 0  # upgrade there
+        done = wine.run(r"C:\Tools\uninstall.exe", "/S", r"_?=C:\Tools")
+        assert done.returncode == 0
+        assert sorted(p.name for p in tools.iterdir()) == [
+            "notes.txt",
+            "other.exe",
+            "uninstall.exe",
+        ]
+    finally:
+        shutil.rmtree(tools, ignore_errors=True)
