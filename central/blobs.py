@@ -41,7 +41,8 @@ def status(blob: Blob | None, sha256: str, received: int) -> BlobStatus:
 
 def begin(session: Session, sha256: str, offset: int, size: int, received: int) -> BlobStatus:
     """Check an upload request against what the platform has; its status (complete: nothing
-    to write). ``received`` is the size on disk."""
+    to write). ``received`` is the size on disk; a request may start before it (a client that
+    saw an older status: the bytes it repeats are passed over), not after it."""
     check_sha(sha256)
     if size < 0 or offset < 0:
         raise invalid("附件分块参数无效")
@@ -52,7 +53,7 @@ def begin(session: Session, sha256: str, offset: int, size: int, received: int) 
         session.flush()
     if blob.size != size:
         raise ApiError(409, "conflict", "附件大小与先前上传的不一致")
-    if not blob.complete and offset != received:
+    if not blob.complete and offset > received:
         raise ApiError(409, "offset", f"平台已收到 {received} 字节，请从该位置继续上传")
     return status(blob, sha256, received)
 

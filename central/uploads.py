@@ -32,7 +32,7 @@ class Writer:
         self.received = received
         self.broken = False
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         try:
             view = memoryview(data)
             while view:

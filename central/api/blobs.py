@@ -49,18 +49,23 @@ async def _claim(uploads: Uploads, sha256: str) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _receive(request: Request, writer: Writer, limit: int) -> None:
+async def _receive(request: Request, writer: Writer, limit: int, skip: int) -> None:
     """Append the body to the upload as it arrives: each block is hashed and written at once,
     in the event loop (handing blocks to a worker thread cost more than the work itself: the
     worker keeps waiting for the interpreter lock). Nothing waits in memory, so a crash of the
-    platform loses only what was still in transit."""
+    platform loses only what was still in transit. The first ``skip`` bytes are on disk
+    already (the client started from an older status) and are passed over."""
     arrived = 0
     async for block in request.stream():
         arrived += len(block)
         if arrived > limit:
             raise invalid("附件分块超出声明的大小")
-        if block:
-            writer.write(block)
+        data = memoryview(block)
+        if skip:
+            passed = min(skip, len(data))
+            data, skip = data[passed:], skip - passed
+        if data:
+            writer.write(data)
 
 
 @router.put(
@@ -77,7 +82,8 @@ async def upload_chunk(
     size: Annotated[int, Query(ge=0, le=MAX_BLOB)],
 ) -> BlobStatus:
     """Append the body (the content from ``offset``, up to its end) to the ``size``-byte
-    content named ``sha256``; the answer is the status after it."""
+    content named ``sha256``; the answer is the status after it. ``offset`` may lie before
+    ``received`` (those bytes are passed over), not after it."""
     length = request.headers.get("content-length", "")
     if length.isdigit() and offset + int(length) > size:
         raise invalid("附件分块超出声明的大小")
@@ -89,13 +95,14 @@ async def upload_chunk(
         answer = await run_in_threadpool(_begin, db, uploads, sha256, offset, size)
         if answer["complete"]:
             return answer
-        writer = await run_in_threadpool(uploads.open, sha256, offset)
+        start = answer["received"]  # offset, or more when the client saw an older status
+        writer = await run_in_threadpool(uploads.open, sha256, start)
         try:
-            await _receive(request, writer, size - offset)
+            await _receive(request, writer, size - offset, start - offset)
         except ClientDisconnect:
-            request.state.action = f"blob:{offset}+{writer.received - offset} cut"
+            request.state.action = f"blob:{start}+{writer.received - start} cut"
             return await run_in_threadpool(_record, db, sha256, writer.received, False)
-        request.state.action = f"blob:{offset}+{writer.received - offset}"
+        request.state.action = f"blob:{start}+{writer.received - start}"
         if writer.received < size:
             return await run_in_threadpool(_record, db, sha256, writer.received, False)
         digest = await run_in_threadpool(writer.finish)

@@ -3,6 +3,7 @@ tokens, idempotent push, merge rules, authorization by unit, blobs, audit."""
 
 import hashlib
 import json
+import random
 import time
 import uuid
 from typing import Any
@@ -11,7 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from central.models import AuditRow, ServerRecord
-from tests.sync_helpers import Central, central_db_url_fixture, central_fixture, pg_cluster_fixture
+from tests.sync_helpers import (
+    Central,
+    central_db_url_fixture,
+    central_fixture,
+    pg_cluster_fixture,
+    start_central,
+)
 
 _ = (central_db_url_fixture, central_fixture, pg_cluster_fixture)
 
@@ -231,6 +238,54 @@ def test_blob_upload_in_chunks_hash_check_and_download_by_access(
     got = central.api(a, "GET", f"/blobs/{sha}")
     assert got.status_code == 200 and hashlib.sha256(got.content).hexdigest() == sha
     assert central.api(b, "GET", f"/blobs/{sha}").status_code == 403
+
+
+def test_an_upload_resumes_from_what_is_on_disk_across_a_restart(
+    central: Central, units: dict[str, str]
+) -> None:
+    """A request may repeat bytes the platform has (they are passed over), not skip any; a
+    restarted platform (no running hash in memory) hashes the partial file and completes."""
+    token = central.token("A")
+    content = random.Random(3).randbytes(300_000)
+    sha = hashlib.sha256(content).hexdigest()
+
+    def put(offset: int, end: int) -> Any:
+        return central.api(
+            token,
+            "PUT",
+            f"/blobs/{sha}",
+            params={"offset": offset, "size": len(content)},
+            data=content[offset:end],
+        )
+
+    assert put(0, 100_000).json()["received"] == 100_000
+    again = put(50_000, 200_000)  # the client saw an older status
+    assert again.status_code == 200 and again.json()["received"] == 200_000
+    ahead = put(250_000, 300_000)
+    assert ahead.status_code == 409 and ahead.json()["error"] == "offset"
+    too_long = central.api(
+        token, "PUT", f"/blobs/{sha}", params={"offset": 200_000, "size": 300_000}, data=content
+    )
+    assert too_long.status_code == 422
+    _, thread = start_central(central.db_url, central.blobs)
+    restarted = Central(
+        f"http://127.0.0.1:{thread.port}", central.db_url, central.db, central.blobs
+    )
+    try:
+        status = restarted.api(token, "GET", f"/blobs/{sha}/status").json()
+        assert status == {"sha256": sha, "size": 300_000, "received": 200_000, "complete": False}
+        done = restarted.api(
+            token,
+            "PUT",
+            f"/blobs/{sha}",
+            params={"offset": 200_000, "size": 300_000},
+            data=content[200_000:],
+        )
+        assert done.status_code == 200 and done.json()["complete"] is True
+    finally:
+        thread.stop()
+    assert (central.blobs / sha).read_bytes() == content
+    assert not (central.blobs / f"{sha}.part").exists()
 
 
 def test_pull_pages_follow_the_change_sequence(central: Central, units: dict[str, str]) -> None:
