@@ -368,28 +368,24 @@ def _pyside_dirs() -> list[Path]:
 
 
 def _pyside_version_from_files() -> str | None:
-    """PySide6's version from its ``_config.py`` without importing PySide6: the file beside
-    the package, or in the frozen bundle the module's code from the bundle's archive."""
-    for folder in _pyside_dirs():
-        try:
-            text = (folder / "_config.py").read_text("utf-8")
-        except OSError:
-            continue
-        match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
-        if match:
-            return match.group(1)
-    if getattr(sys, "frozen", False):
-        spec = importlib.util.find_spec("PySide6")
+    """PySide6's version from its ``_config`` module without importing PySide6: found by
+    path (no parent package import), read as source or, in a bundle, from the archive."""
+    import importlib.machinery
+
+    folders = [str(p) for p in _pyside_dirs()]
+    if not folders:
+        return None
+    try:
+        spec = importlib.machinery.PathFinder.find_spec("PySide6._config", folders)
         get_code = getattr(spec.loader, "get_code", None) if spec else None
-        try:
-            code = get_code("PySide6._config") if get_code else None
-            namespace: dict[str, Any] = {}
-            if code is not None:
-                exec(code, namespace)  # assignments only: version strings and a module list
-            return str(namespace["version"]) if "version" in namespace else None
-        except Exception:  # an unexpected bundle layout: the version stays unknown
-            return None
-    return None
+        code = get_code(spec.name) if spec and get_code else None
+        namespace: dict[str, Any] = {}
+        if code is not None:
+            exec(code, namespace)  # assignments only: version strings and a module list
+    except Exception:  # an unexpected layout: the version stays unknown
+        return None
+    version = namespace.get("version")
+    return str(version) if version else None
 
 
 _QT_BUILD = re.compile(rb"Qt (6\.\d+\.\d+) \(")
@@ -423,7 +419,10 @@ def _module_version(name: str) -> str | None:
 def versions() -> dict[str, Any]:
     """App, Python, SQLite, PySide6/Qt, OS and how the app is packaged (no Qt import)."""
     pyside = _dist_version("PySide6-Essentials", "PySide6") or _pyside_version_from_files()
-    qt = _qt_version_from_library() or pyside  # the wheels carry the Qt of their version
+    qt = _qt_version_from_library()
+    # PySide6's wheels carry the Qt of their own version, so one stands in for the other.
+    inferred = pyside is None and qt is not None
+    pyside, qt = pyside or qt, qt or pyside
     frozen = bool(getattr(sys, "frozen", False))
     libc, libc_version = platform.libc_ver()
     info: dict[str, Any] = {
@@ -433,6 +432,7 @@ def versions() -> dict[str, Any]:
         "python_executable": sys.executable,
         "sqlite": sqlite3.sqlite_version,
         "pyside6": pyside,
+        "pyside6_inferred_from_qt": inferred,
         "qt": qt,
         "shiboken6": _dist_version("shiboken6"),
         "sqlalchemy": _dist_version("SQLAlchemy") or _module_version("sqlalchemy"),

@@ -269,3 +269,10 @@ def test_qt_version_is_read_from_the_core_library_without_importing_qt() -> None
     found = diagnostics._qt_version_from_library()
     assert found == importlib.metadata.version("PySide6-Essentials")
     assert ("PySide6.QtCore" in sys.modules) == loaded_before  # nothing of Qt was imported
+
+
+def test_pyside_version_is_read_without_importing_pyside() -> None:
+    loaded_before = "PySide6" in sys.modules
+    found = diagnostics._pyside_version_from_files()
+    assert found == importlib.metadata.version("PySide6-Essentials")
+    assert ("PySide6" in sys.modules) == loaded_before
