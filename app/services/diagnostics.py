@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 
 LOG_FILE_CAP = 2_000_000  # bytes kept from each log file (its tail)
 LOG_TOTAL_CAP = 12_000_000  # bytes of logs in the whole zip
+CRASH_LOGS_CAP = 10  # newest crash reports (logs/crash-*.log, app/ui/crash.py)
 FONT_LINES_CAP = 400
 _TOOL_TIMEOUT = 15
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -877,7 +878,8 @@ def fonts_found() -> str:
 
 
 def _logs_section(bundle: _Bundle, paths: DataPaths) -> list[str]:
-    """``xianjie.log`` and its rotated copies, newest first, each capped to its tail."""
+    """``xianjie.log`` and its rotated copies, newest first, then the newest crash reports;
+    each file capped to its tail, all of them to :data:`LOG_TOTAL_CAP`."""
     folder = paths.logs
     if not folder.is_dir():
         return [bundle.text("logs/README.txt", f"日志文件夹 {folder} 不存在（尚无日志）。\n")]
@@ -885,6 +887,10 @@ def _logs_section(bundle: _Bundle, paths: DataPaths) -> list[str]:
         (p for p in folder.iterdir() if p.is_file() and p.name.startswith("xianjie.log")),
         key=_log_order,
     )
+    crashes = sorted(
+        (p for p in folder.glob("crash-*.log") if p.is_file()), key=lambda p: p.name, reverse=True
+    )
+    files += crashes[:CRASH_LOGS_CAP]  # the crash handler's reports, newest first
     members: list[str] = []
     budget = LOG_TOTAL_CAP
     skipped: list[str] = []

@@ -187,10 +187,16 @@ def test_rotated_logs_are_included_and_capped(data_paths: DataPaths, tmp_path: P
         encoding="utf-8",
     )
     (logs / "other.txt").write_text("not a log", encoding="utf-8")
+    for day in range(1, 13):
+        (logs / f"crash-202405{day:02d}-120000.log").write_text(f"Traceback day {day}\n")
     with _collect(data_paths, tmp_path / "d.zip") as zf:
         names = zf.namelist()
         assert {"logs/xianjie.log", "logs/xianjie.log.1", "logs/xianjie.log.2"} <= set(names)
         assert "logs/other.txt" not in names
+        crashes = sorted(n for n in names if n.startswith("logs/crash-"))
+        assert len(crashes) == diagnostics.CRASH_LOGS_CAP  # the newest ten of twelve
+        assert crashes[0] == "logs/crash-20240503-120000.log"
+        assert "Traceback day 12" in zf.read("logs/crash-20240512-120000.log").decode()
         assert "newest line" in zf.read("logs/xianjie.log").decode()
         capped = zf.read("logs/xianjie.log.2").decode()
     assert "TAIL-MARK" in capped and "HEAD-MARK" not in capped
