@@ -49,8 +49,9 @@ class Rejected(SyncError):
 
 
 class _Body:
-    """A request body of known length sent block by block, without copying: requests takes
-    the Content-Length from ``len()`` and hands each block to the socket as it comes."""
+    """A request body of known length sent block by block (the file is never whole in memory):
+    requests takes the Content-Length from ``len()`` and hands each block to the socket as it
+    is produced."""
 
     def __init__(self, blocks: Iterable[bytes], length: int) -> None:
         self.blocks = blocks
@@ -155,7 +156,7 @@ class SyncClient:
             "PUT",
             f"/blobs/{sha256}",
             params={"offset": offset, "size": size},
-            data=_Body(body, length),
+            data=_Body(body, length) if length else b"",
             headers={"Content-Type": "application/octet-stream"},
         )
         if response.status_code == 409:

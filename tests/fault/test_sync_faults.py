@@ -25,6 +25,7 @@ from app.store.models import Attachment, Case, Document
 from app.sync.client import NetworkError
 from app.sync.engine import Cancelled, CancelToken, SyncEngine, connect, meta_get
 from app.sync.setup import connected_client, settings
+from central.api import blobs as blob_api
 from central.models import AuditRow, Blob, PushLog, ServerRecord
 from tests.conftest import REPO_ROOT
 from tests.sync_helpers import (
@@ -281,6 +282,26 @@ def test_a_sync_cancelled_mid_upload_stops_and_the_next_one_sends_only_the_rest(
     assert server_count(central, "attachments") == 0
     report = sync(desk, chunk_size=CHUNK)
     assert report.bytes_sent == len(content) - received
+    assert hashlib.sha256((central.blobs / sha).read_bytes()).hexdigest() == sha
+    assert set(states(desk, "attachments")) == {"synced"}
+
+
+def test_an_upload_busy_on_another_connection_is_left_for_the_next_run(
+    server: tuple[Central, ServerThread], desk: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    central, thread = server
+    monkeypatch.setattr(blob_api, "BUSY_WAIT", 0.2)
+    content = random.Random(12).randbytes(3 * CHUNK)
+    sha = _attach(desk, content)
+    _received(central, sha)  # the platform's registry of uploads exists from here on
+    uploads = thread.server.config.app.state.uploads
+    assert uploads.claim(sha)  # another connection is writing this content
+    with pytest.raises(NetworkError):  # 503 busy: transient
+        sync(desk, chunk_size=CHUNK)
+    assert set(states(desk, "attachments")) == {"pending"}
+    uploads.release(sha, None, keep=False)
+    report = sync(desk, chunk_size=CHUNK)
+    assert report.bytes_sent == len(content)  # nothing was written while it was busy
     assert hashlib.sha256((central.blobs / sha).read_bytes()).hexdigest() == sha
     assert set(states(desk, "attachments")) == {"synced"}
 
