@@ -8,11 +8,10 @@ Keyboard: Ctrl+F focuses the search box, Enter (or a double-click) opens the sel
 Ctrl+W closes the current case tab, Esc in the search box clears it.
 """
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,9 +53,17 @@ class CaseTableView(QTableView):
 
     Signals:
         open_requested(QModelIndex): Enter or Return pressed on a row.
+        painted(): the rows were just painted (after every paint of the table).
     """
 
     open_requested = Signal(QModelIndex)
+    painted = Signal()
+
+    def paintEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        # A signal, not an event filter on viewport(): the first Python call of viewport()
+        # makes PySide6 look through, and set up, every QWidget subclass (~10 ms).
+        super().paintEvent(event)
+        emit(self.painted)
 
     def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         keys = (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter)
@@ -64,21 +71,6 @@ class CaseTableView(QTableView):
             emit(self.open_requested, self.currentIndex())
             return
         super().keyPressEvent(event)
-
-
-class _AfterPaint(QObject):
-    """Calls ``then`` once, on the event loop turn after ``widget`` first paints."""
-
-    def __init__(self, widget: QWidget, then: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._then = then
-        widget.installEventFilter(self)
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            obj.removeEventFilter(self)
-            QTimer.singleShot(0, self._then)
-        return False
 
 
 class MainWindow(QMainWindow):
@@ -339,9 +331,8 @@ class MainWindow(QMainWindow):
         if not self._ready:
             self._ready = True
             self.table.setFocus()
-            viewport = self.table.viewport()
-            if viewport.isVisible():
-                _AfterPaint(viewport, self._settle)
+            if self.table.isVisible():
+                self.table.painted.connect(self._first_paint_done)
                 QTimer.singleShot(SETTLE_FALLBACK_MS, self._settle)
             else:
                 QTimer.singleShot(0, self._settle)
@@ -349,6 +340,11 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, lambda: emit(self.ready))
             else:
                 emit(self.ready)
+
+    def _first_paint_done(self) -> None:
+        self.table.painted.disconnect(self._first_paint_done)
+        # two turns: whatever else was queued while the rows painted goes first
+        QTimer.singleShot(0, lambda: QTimer.singleShot(0, self._settle))
 
     def _settle(self) -> None:
         if self._settled:
