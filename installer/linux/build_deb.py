@@ -78,12 +78,14 @@ BASE_DEPENDS = (
     "libglib2.0-0",
     "tesseract-ocr",
     "tesseract-ocr-chi-sim",
+    "poppler-utils",  # pdftoppm: OCR and thumbnails of imported PDFs (app/documents/ocr.py)
 )
-# Fonts: UOS/Kylin ship CJK fonts. libsane1 carries SANE's drivers (/usr/lib/*/sane); when the
-# bundle's python-sane links the system libsane.so.1 (installer/xianjie.spec leaves it out),
-# the ELF scan below makes it a Depends instead, and it is dropped here.
-RECOMMENDS = ("fonts-noto-cjk | fonts-wqy-microhei", "libsane1", "sane-utils")
-SUGGESTS = ("ibus | fcitx5-frontend-qt6 | fcitx5",)
+# Fonts: UOS/Kylin ship CJK fonts; fontconfig's fc-list lets selftest name them. libsane1
+# carries SANE's drivers (/usr/lib/*/sane); when the bundle's python-sane links the system
+# libsane.so.1 (installer/xianjie.spec leaves it out), the ELF scan below makes it a Depends
+# instead, and it is dropped here.
+RECOMMENDS = ("fonts-noto-cjk | fonts-wqy-microhei", "fontconfig", "libsane1", "sane-utils")
+SUGGESTS = ("ibus | fcitx5",)  # the desk's input method; the app talks IBus to either
 
 # Shared libraries the bundle may leave to the system (PyInstaller never bundles glibc, the
 # GL/EGL stack or libxcb), and the Debian package that provides each.
@@ -141,6 +143,37 @@ SONAME_PACKAGES = {
     "libgthread-2.0.so.0": "libglib2.0-0",
     "libgmodule-2.0.so.0": "libglib2.0-0",
     "libsane.so.1": "libsane1",
+    # what installer/xianjie.spec may leave to the system when it trims (Debian 12 names)
+    "libbsd.so.0": "libbsd0",
+    "libmd.so.0": "libmd0",
+    "libzstd.so.1": "libzstd1",
+    "liblzma.so.5": "liblzma5",
+    "libbz2.so.1.0": "libbz2-1.0",
+    "liblz4.so.1": "liblz4-1",
+    "libexpat.so.1": "libexpat1",
+    "libffi.so.8": "libffi8",
+    "libuuid.so.1": "libuuid1",
+    "libpcre2-8.so.0": "libpcre2-8-0",
+    "libpng16.so.16": "libpng16-16",
+    "libjpeg.so.62": "libjpeg62-turbo",
+    "libbrotlicommon.so.1": "libbrotli1",
+    "libbrotlidec.so.1": "libbrotli1",
+    "libXau.so.6": "libxau6",
+    "libXdmcp.so.6": "libxdmcp6",
+    "libXext.so.6": "libxext6",
+    "libXrender.so.1": "libxrender1",
+    "libXfixes.so.3": "libxfixes3",
+    "libXi.so.6": "libxi6",
+    "libsystemd.so.0": "libsystemd0",
+    "libudev.so.1": "libudev1",
+    "libcap.so.2": "libcap2",
+    "libgcrypt.so.20": "libgcrypt20",
+    "libgpg-error.so.0": "libgpg-error0",
+    "libsqlite3.so.0": "libsqlite3-0",
+    "libssl.so.3": "libssl3",
+    "libcrypto.so.3": "libssl3",
+    "libxml2.so.2": "libxml2",
+    "libusb-1.0.so.0": "libusb-1.0-0",
 }
 
 COMPRESSIONS = ("gzip", "xz", "none")  # not zstd: dpkg before 1.21.18 (UOS 20, Kylin V10) lacks it
