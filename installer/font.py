@@ -2,20 +2,22 @@
 
 The system's ``NotoSerifCJK-Regular.ttc`` (Debian fonts-noto-cjk, SIL OFL 1.1) is 26 MB: five
 faces (JP, KR, SC, TC, HK) over 65,000 glyphs. The bundle's size budget (120 MB unpacked)
-cannot carry it, so the build keeps the SC face and the characters of the GB 18030 BMP
-repertoire and the punctuation and symbols official documents use:
+cannot carry it, so the build keeps the SC face, the ideographs of GBK and the punctuation and
+symbols official documents use:
 
 - ASCII, Latin-1 and Latin Extended-A/B, general punctuation, letter-like symbols, number
   forms, arrows, enclosed numbers (①), box drawing, geometric shapes;
 - CJK symbols and punctuation, Bopomofo, enclosed CJK, CJK compatibility, half- and
   full-width forms;
-- CJK Unified Ideographs (U+4E00-U+9FFF) and Extension A (U+3400-U+4DBF), compatibility
-  ideographs: every character GB 18030 requires in the BMP.
+- CJK Unified Ideographs (U+4E00-U+9FFF) and the compatibility ideographs: every GB 2312
+  and GBK hanzi, 23,108 characters in all.
 
-About 9.4 MB. Characters beyond (Extension B and later, rare in names) are not in it: the
-document renderer refuses such a text with a Chinese message, and on Linux the installed
-full Noto font is preferred anyway (app/documents/generated/fonts.py). Bold falls back to
-the regular face, as it does for any font without a bold file.
+About 7.1 MB. fpdf2 sets text without OpenType shaping, so the layout tables (GSUB, GPOS)
+and the vertical metrics go too. Extension A (U+3400-U+4DBF, 6,582 rare characters, +2.1 MB)
+and later extensions are not in it: the document renderer refuses such a text with a
+Chinese message naming the characters, and an installed full Noto font is preferred anyway
+(app/documents/generated/fonts.py), so Linux desks with fonts-noto-cjk have them. Bold falls
+back to the regular face, as it does for any font without a bold file.
 
 Subsetting takes one to three minutes, so the result is cached by the source file's hash.
 The licence (OFL 1.1; Reserved Font Name "Source", not used by the subset's names) travels
@@ -28,7 +30,7 @@ import hashlib
 import shutil
 from pathlib import Path
 
-SUBSET_VERSION = "1"
+SUBSET_VERSION = "2"
 """Bump when the ranges or options below change (the cache key includes it)."""
 
 RANGES: tuple[tuple[int, int], ...] = (
@@ -44,14 +46,14 @@ RANGES: tuple[tuple[int, int], ...] = (
     (0x3100, 0x312F),
     (0x31A0, 0x31BF),
     (0x3200, 0x33FF),
-    (0x3400, 0x4DBF),
     (0x4E00, 0x9FFF),
     (0xF900, 0xFAFF),
     (0xFE10, 0xFE1F),
     (0xFE30, 0xFE4F),
     (0xFF00, 0xFFEF),
 )
-LAYOUT_FEATURES = ["vert", "vrt2", "kern", "palt", "halt", "vpal", "vhal", "vkrn"]
+DROP_TABLES = ["DSIG", "GSUB", "GPOS", "vhea", "vmtx", "VORG"]
+"""fpdf2 sets text horizontally without OpenType shaping: layout and vertical tables unused."""
 OUTPUT_NAME = "NotoSerifCJKsc-Regular-subset.otf"
 
 
@@ -92,12 +94,12 @@ def subset_font(source: Path, cache_dir: Path) -> Path:
     cmap = font.getBestCmap() or {}
     unicodes = [u for u in cmap if any(lo <= u <= hi for lo, hi in RANGES)]
     options = subset.Options()
-    options.layout_features = LAYOUT_FEATURES
+    options.layout_features = []
     options.name_IDs = ["*"]
     options.name_languages = ["*"]
     options.notdef_outline = True
     options.hinting = False
-    options.drop_tables = [*options.drop_tables, "DSIG"]
+    options.drop_tables = [*options.drop_tables, *DROP_TABLES]
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=unicodes)
     subsetter.subset(font)

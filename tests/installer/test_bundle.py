@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import pikepdf
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader
 
 from app.paths import DataPaths
@@ -18,6 +20,8 @@ from tests.installer.conftest import RunFrozen
 from tests.integration.test_migrations import make_first_schema_database
 
 pytestmark = pytest.mark.slow
+
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 
 
 def _checks(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -81,6 +85,33 @@ def test_generated_document_with_the_bundled_font(
     assert "材料" in text
     embedded = str(reader.pages[0]["/Resources"]["/Font"])
     assert embedded  # fpdf2 embedded the font subset
+
+
+def test_scanned_pdf_attached_with_ocr_is_searchable(run_frozen: RunFrozen, tmp_path: Path) -> None:
+    """Pillow, img2pdf and pikepdf (make-pdf), lxml (the PDF carries XMP metadata, which
+    pikepdf rewrites on save), tesseract chi_sim (attach --ocr) and search, all frozen."""
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract is not installed on this machine (the .deb depends on it)")
+    image = Image.new("L", (1240, 600), 255)
+    font = ImageFont.truetype(CJK_FONT, 72, index=2)
+    ImageDraw.Draw(image).text((80, 200), "样张核对记录", font=font, fill=0)
+    image.save(tmp_path / "page.png", dpi=(300, 300))
+    data_dir = tmp_path / "data"
+    assert run_frozen("--data-dir", data_dir, "demo-data", "--cases", "5").returncode == 0
+    pdf = tmp_path / "scan.pdf"
+    made = run_frozen("--data-dir", data_dir, "make-pdf", tmp_path / "page.png", "--out", pdf)
+    assert made.returncode == 0, made.stderr
+    with pikepdf.open(pdf, allow_overwriting_input=True) as doc:
+        with doc.open_metadata() as meta:
+            meta["dc:title"] = "扫描件"
+        doc.save(pdf)
+    case_id = run_frozen("--data-dir", data_dir, "search", "案", "--json").json()["cases"][0]["id"]
+    attached = run_frozen(
+        "--data-dir", data_dir, "attach", case_id, pdf, "--type", "other", "--ocr", "--json"
+    )
+    assert attached.returncode == 0, attached.stderr
+    found = run_frozen("--data-dir", data_dir, "search", "样张核对", "--json").json()
+    assert [c["id"] for c in found["cases"]] == [case_id]
 
 
 def test_first_schema_database_upgrades_frozen(run_frozen: RunFrozen, tmp_path: Path) -> None:
