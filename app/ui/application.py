@@ -30,7 +30,7 @@ from app.site_config import SiteConfig
 from app.store import profile
 from app.store.case_list import CaseFilter
 from app.store.db import Store, open_store
-from app.ui.case_table import FirstPage, read_first_page
+from app.ui.case_table import FirstPage, read_ahead
 from app.ui.crash import dialogs_enabled, install_crash_handler
 from app.ui.main_window import MainWindow
 from app.ui.qtcompat import emit
@@ -94,12 +94,12 @@ def _open(paths: DataPaths, signed_in_as: str | None) -> _Opened:
             first_run = not profile.has_users(conn)
             unit_name = profile.home_unit_name(conn)
             preset = profile.active_user(conn, signed_in_as) if signed_in_as else None
-            first_page = read_first_page(conn, CaseFilter()) if preset is not None else None
         if signed_in_as and preset is None:
             raise UserError(f"没有用户 {signed_in_as}")
     except BaseException:
         store.close()
         raise
+    first_page = read_ahead(store, CaseFilter()) if preset is not None else None
     return _Opened(store, first_run, unit_name, preset, first_page)
 
 

@@ -11,6 +11,7 @@ when the background fetch returns. A new result first shows its first page (ids 
 from one LIMIT query); the full id list follows and extends the model.
 """
 
+import logging
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
@@ -27,10 +28,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QStandardItemModel
 
+from app.errors import UserError
 from app.store.case_list import CaseFilter, CaseRow, fetch_rows, list_ids
 from app.store.db import Store
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
 
 DISPLAY_ROLE = 0
 TOOLTIP_ROLE = 3
@@ -75,6 +79,18 @@ def read_first_page(conn: sqlite3.Connection, flt: CaseFilter) -> FirstPage:
     """The first :data:`PAGE_SIZE` ids of ``flt`` and their rows (no Qt: any thread)."""
     head = list_ids(conn, flt, limit=PAGE_SIZE)
     return FirstPage(flt, head, fetch_rows(conn, head))
+
+
+def read_ahead(store: Store, flt: CaseFilter) -> FirstPage | None:
+    """:func:`read_first_page` on its own connection, or None if the store refuses (a
+    locked or damaged database): the window then runs the query itself and reports the
+    problem as it always has, instead of the sign-in failing over it."""
+    try:
+        with store.reading() as conn:
+            return read_first_page(conn, flt)
+    except UserError as exc:
+        log.warning("first page not read ahead: %s", exc)
+        return None
 
 
 def header_labels(parent: QObject) -> QStandardItemModel:

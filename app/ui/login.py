@@ -14,17 +14,16 @@ from app.errors import UserError
 from app.services.accounts import SignedInUser, login
 from app.store.case_list import CaseFilter
 from app.store.db import Store
-from app.ui.case_table import FirstPage, read_first_page
+from app.ui.case_table import FirstPage, read_ahead
 from app.ui.tasks import TaskRunner
 
 ERROR_STYLE = "color:#b42318;"
 
 
-def _sign_in(store: Store, username: str, password: str) -> tuple[SignedInUser, FirstPage]:
+def _sign_in(store: Store, username: str, password: str) -> tuple[SignedInUser, FirstPage | None]:
     """The password check, then (signed in) the case list's first page for the window."""
     user = login(store, username, password)
-    with store.reading() as conn:
-        return user, read_first_page(conn, CaseFilter())
+    return user, read_ahead(store, CaseFilter())
 
 
 class LoginDialog(QDialog):
@@ -88,7 +87,7 @@ class LoginDialog(QDialog):
         self.error.setText(text)
         self.error.show()
 
-    def _signed_in(self, result: tuple[SignedInUser, FirstPage]) -> None:
+    def _signed_in(self, result: tuple[SignedInUser, FirstPage | None]) -> None:
         self.user, self.first_page = result
         self.buttons.setEnabled(True)
         self.accept()

@@ -2,11 +2,14 @@
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
+import app.ui.case_table as case_table
+from app.errors import StorageError
 from app.paths import DataPaths
 from app.site_config import SiteConfig
 from app.store.db import Store, open_store
@@ -288,3 +291,17 @@ def test_the_header_shows_the_column_titles(window: MainWindow) -> None:
     ]
     assert titles[:3] == ["案号", "案件名称", "当事人"]
     assert header.count() == window.model.columnCount()
+
+
+def test_a_store_refusing_the_read_ahead_does_not_fail_the_sign_in(
+    qtbot: QtBot, store: Store, seeded: Seeded, runner: TaskRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def locked(*_args: object) -> None:
+        raise StorageError("数据库被占用")
+
+    monkeypatch.setattr(case_table, "read_first_page", locked)
+    dialog = LoginDialog(store, runner, username="admin")
+    qtbot.addWidget(dialog)
+    dialog.password.setText(PASSWORD)
+    dialog.submit()
+    assert dialog.user is not None and dialog.first_page is None
