@@ -34,10 +34,9 @@ class Writer:
 
     def write(self, data: bytes | memoryview) -> None:
         try:
-            view = memoryview(data)
-            while view:
-                written = os.write(self.fd, view)
-                view = view[written:]
+            written = os.write(self.fd, data)
+            while written < len(data):  # a short write: the rest
+                written += os.write(self.fd, memoryview(data)[written:])
         except OSError:
             self.broken = True  # the disk may hold part of it: the digest is rebuilt next time
             raise

@@ -56,14 +56,14 @@ async def _receive(request: Request, writer: Writer, limit: int, skip: int) -> N
     platform loses only what was still in transit. The first ``skip`` bytes are on disk
     already (the client started from an older status) and are passed over."""
     arrived = 0
-    async for block in request.stream():
-        arrived += len(block)
+    data: bytes | memoryview
+    async for data in request.stream():
+        arrived += len(data)
         if arrived > limit:
             raise invalid("附件分块超出声明的大小")
-        data = memoryview(block)
         if skip:
             passed = min(skip, len(data))
-            data, skip = data[passed:], skip - passed
+            data, skip = memoryview(data)[passed:], skip - passed
         if data:
             writer.write(data)
 
@@ -77,7 +77,6 @@ async def upload_chunk(
     request: Request,
     who: CallerDep,
     db: DatabaseDep,
-    root: BlobRootDep,
     offset: Annotated[int, Query(ge=0, le=MAX_BLOB)],
     size: Annotated[int, Query(ge=0, le=MAX_BLOB)],
 ) -> BlobStatus:
@@ -92,11 +91,10 @@ async def upload_chunk(
     writer: Writer | None = None
     keep = True  # the running hash, for the request that continues this upload
     try:
-        answer = await run_in_threadpool(_begin, db, uploads, sha256, offset, size)
-        if answer["complete"]:
+        answer, writer = await run_in_threadpool(_begin, db, uploads, sha256, offset, size)
+        if writer is None:
             return answer
         start = answer["received"]  # offset, or more when the client saw an older status
-        writer = await run_in_threadpool(uploads.open, sha256, start)
         try:
             await _receive(request, writer, size - offset, start - offset)
         except ClientDisconnect:
@@ -105,21 +103,32 @@ async def upload_chunk(
         request.state.action = f"blob:{start}+{writer.received - start}"
         if writer.received < size:
             return await run_in_threadpool(_record, db, sha256, writer.received, False)
-        digest = await run_in_threadpool(writer.finish)
         keep = False
-        if digest != sha256:
-            uploads.discard(sha256)
-            await run_in_threadpool(_record, db, sha256, 0, False)
-            raise invalid("附件内容与其 SHA-256 不符，已丢弃，请重新上传")
-        await run_in_threadpool(blobs.publish, uploads.part(sha256), root, sha256)
-        return await run_in_threadpool(_record, db, sha256, size, True)
+        return await run_in_threadpool(_complete, db, uploads, writer, sha256, size)
     finally:
         uploads.release(sha256, writer, keep=keep)
 
 
-def _begin(db: Database, uploads: Uploads, sha256: str, offset: int, size: int) -> BlobStatus:
+def _begin(
+    db: Database, uploads: Uploads, sha256: str, offset: int, size: int
+) -> tuple[BlobStatus, Writer | None]:
+    """The status, and a writer where the bytes continue (None: complete already)."""
     with db.session() as session:
-        return blobs.begin(session, sha256, offset, size, uploads.received(sha256))
+        answer = blobs.begin(session, sha256, offset, size, uploads.received(sha256))
+    if answer["complete"]:
+        return answer, None
+    return answer, uploads.open(sha256, answer["received"])
+
+
+def _complete(db: Database, uploads: Uploads, writer: Writer, sha256: str, size: int) -> BlobStatus:
+    """The last byte is in: fsync, check the hash, then publish and mark it complete, or
+    discard content that does not match its name."""
+    if writer.finish() != sha256:
+        uploads.discard(sha256)
+        _record(db, sha256, 0, False)
+        raise invalid("附件内容与其 SHA-256 不符，已丢弃，请重新上传")
+    blobs.publish(uploads.part(sha256), uploads.root, sha256)
+    return _record(db, sha256, size, True)
 
 
 def _record(db: Database, sha256: str, received: int, complete: bool) -> BlobStatus:
