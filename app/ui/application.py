@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication
 
 from app.domain.identity import SignedInUser
 from app.errors import UserError
@@ -37,6 +38,8 @@ from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the dialogs (and the ORM they use) load only when a start needs them
+    from PySide6.QtWidgets import QDialog
+
     from app.ui.first_run import FirstRunDialog
     from app.ui.login import LoginDialog
 
@@ -171,7 +174,7 @@ class Startup(QObject):
 
     def _first_run_done(self, dialog: "FirstRunDialog") -> None:
         dialog.deleteLater()
-        if dialog.result() != QDialog.DialogCode.Accepted:
+        if dialog.result() != QtWidgets.QDialog.DialogCode.Accepted:
             emit(self.finished, 0)
         elif dialog.user is not None:
             self.show_main_window(dialog.user)
@@ -189,7 +192,7 @@ class Startup(QObject):
 
     def _login_done(self, dialog: "LoginDialog") -> None:
         dialog.deleteLater()
-        if dialog.result() != QDialog.DialogCode.Accepted or dialog.user is None:
+        if dialog.result() != QtWidgets.QDialog.DialogCode.Accepted or dialog.user is None:
             emit(self.finished, 0)
             return
         self.show_main_window(dialog.user, dialog.first_page)

@@ -16,7 +16,7 @@ from app.site_config import SiteConfig
 from app.store.db import Store
 from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
-from app.ui.wizard.launcher import ChooserDialog
+from app.ui.wizard.choosers import ChooserDialog
 from app.ui.wizard.specs import PUBLISHED_DIR, builtin_registry
 
 from .conftest import PASSWORD, Seeded

@@ -6,22 +6,10 @@ folder is refused with its file and field named, in the window's notice bar.
 """
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6 import QtCore
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
 
 from app.errors import UserError
 from app.ui.wizard.specs import PUBLISHED_DIR, load_registry
@@ -32,85 +20,8 @@ if TYPE_CHECKING:  # the wizard, the forms engine and the ORM load on first use
     from app.services.drafts import DraftView
     from app.ui.case_view import CaseView
     from app.ui.main_window import MainWindow
+    from app.ui.wizard.choosers import ChooserDialog, ReasonDialog
     from app.ui.wizard.dialog import WizardDialog
-
-
-class ChooserDialog(QDialog):
-    """Pick one item from a list (Enter or a double-click)."""
-
-    def __init__(
-        self, title: str, prompt: str, items: list[tuple[str, Any]], parent: QWidget | None
-    ) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(title)
-        self.resize(520, 420)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(prompt, self))
-        self.list = QListWidget(self)
-        for text, data in items:
-            item = QListWidgetItem(text, self.list)
-            item.setData(QtCore.Qt.ItemDataRole.UserRole, data)
-        self.list.setCurrentRow(0)
-        self.list.itemActivated.connect(lambda _item: self.accept())
-        layout.addWidget(self.list, 1)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.buttons = buttons
-
-    def chosen(self) -> Any:
-        item = self.list.currentItem()
-        return None if item is None else item.data(QtCore.Qt.ItemDataRole.UserRole)
-
-    def add_remove_button(self, text: str, remove: Callable[[Any], None]) -> QPushButton:
-        """A button that hands the chosen item to ``remove`` and drops it from the list."""
-        button = self.buttons.addButton(text, QDialogButtonBox.ButtonRole.ActionRole)
-
-        def clicked() -> None:
-            row = self.list.currentRow()
-            if row >= 0:
-                remove(self.chosen())
-                self.list.takeItem(row)
-            if self.list.count() == 0:
-                self.reject()
-
-        button.clicked.connect(clicked)
-        return button
-
-
-class ReasonDialog(QDialog):
-    """Ask why a case that appears to meet a threshold is closed without transfer."""
-
-    def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(QCoreApplication.translate("EntryLauncher", "Close without transfer"))
-        self.resize(520, 300)
-        layout = QVBoxLayout(self)
-        prompt = QLabel(
-            QCoreApplication.translate(
-                "EntryLauncher",
-                "This case appears to meet a criminal prosecution threshold. Why is it closed "
-                "with an administrative penalty only? The reason goes to the audit log.",
-            ),
-            self,
-        )
-        prompt.setWordWrap(True)
-        layout.addWidget(prompt)
-        self.reason = QPlainTextEdit(self)
-        self.reason.setTabChangesFocus(True)
-        layout.addWidget(self.reason, 1)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def text(self) -> str:
-        return self.reason.toPlainText()
 
 
 class EntryLauncher:
@@ -165,6 +76,8 @@ class EntryLauncher:
     def _choose_spec(self, registry: "SpecRegistry") -> None:
         specs = [registry.latest(i) for i in registry.ids()]
         items = [(f"{s.title}（{s.id} v{s.version}）", s.id) for s in specs]
+        from app.ui.wizard.choosers import ChooserDialog
+
         self.chooser = ChooserDialog(
             QCoreApplication.translate("EntryLauncher", "New case"),
             QCoreApplication.translate("EntryLauncher", "Which kind of case? (entry standard)"),
@@ -174,7 +87,7 @@ class EntryLauncher:
         self.chooser.accepted.connect(lambda: self._start(registry, self.chooser))
         self.chooser.open()
 
-    def _start(self, registry: "SpecRegistry", chooser: ChooserDialog | None) -> None:
+    def _start(self, registry: "SpecRegistry", chooser: "ChooserDialog | None") -> None:
         spec_id = chooser.chosen() if chooser is not None else None
         if spec_id is None:
             return
@@ -216,6 +129,8 @@ class EntryLauncher:
             title = d.title or QCoreApplication.translate("EntryLauncher", "(no case name yet)")
             when = d.updated_at.astimezone().strftime("%Y-%m-%d %H:%M")
             items.append((f"{title}：{kind} v{d.spec_version}，{when}", d))
+        from app.ui.wizard.choosers import ChooserDialog
+
         self.chooser = ChooserDialog(
             QCoreApplication.translate("EntryLauncher", "Drafts"),
             QCoreApplication.translate("EntryLauncher", "Resume which draft?"),
@@ -298,6 +213,8 @@ class EntryLauncher:
         self.window.runner.run(op, lambda draft: self._resume(registry, draft))
 
     def ask_close_without_transfer(self, view: "CaseView") -> None:
+        from app.ui.wizard.choosers import ReasonDialog
+
         self.reason_dialog = ReasonDialog(self.window)
         dialog = self.reason_dialog
         dialog.accepted.connect(lambda: self._close_case(view, dialog.text()))
