@@ -289,6 +289,13 @@ FunctionEnd
 ; Seed %ProgramData%\Xianjie\site.toml and ca.pem, only when none exists yet.
 Function SeedSiteConfig
   CreateDirectory "$SiteDir"
+  ; ProgramData lets every user create files; the site config names the platform and the CA
+  ; the app trusts, so only administrators and SYSTEM may write here, users only read.
+  nsExec::ExecToLog '"$SYSDIR\icacls.exe" "$SiteDir" /inheritance:r /grant:r *S-1-5-32-544:(OI)(CI)F *S-1-5-18:(OI)(CI)F *S-1-5-32-545:(OI)(CI)RX'
+  Pop $1
+  ${If} $1 != 0
+    DetailPrint "icacls $SiteDir: $1"
+  ${EndIf}
   StrCpy $0 ""
   ${If} $CaArg != ""
     StrCpy $0 $CaArg
