@@ -253,8 +253,12 @@ def collect_diagnostics(
     site_problem: str | None,
     out: Path,
     gui_probe: Callable[[], str] | None = None,
+    child_selftest: bool = True,
 ) -> DiagnosticsResult:
     """Collect everything into the zip at ``out`` (a file name, or an existing folder).
+
+    ``child_selftest``: run the selftest as a child process of this program (with the Qt
+    check); otherwise, or when the child gives no report, in this process with ``gui_probe``.
 
     Raises :class:`StorageError` with a Chinese message only when the zip cannot be written.
     """
@@ -292,7 +296,9 @@ def collect_diagnostics(
     bundle.section(
         "selftest",
         "自检",
-        lambda: _selftest_section(bundle, paths, site, site_problem, gui_probe),
+        lambda: _selftest_section(
+            bundle, paths, site_path, site, site_problem, gui_probe, child=child_selftest
+        ),
     )
     bundle.section(
         "environment", "输入法与 Qt 环境", lambda: [bundle.json("environment.json", _env())]
@@ -785,29 +791,101 @@ def _attachment_totals(folder: Path) -> dict[str, Any]:
 def _selftest_section(
     bundle: _Bundle,
     paths: DataPaths,
+    site_path: Path,
     site: SiteConfig,
     site_problem: str | None,
     gui_probe: Callable[[], str] | None,
+    *,
+    child: bool,
 ) -> list[str]:
-    """The same report as ``xianjie selftest --json`` (and as text)."""
-    from app.services.selftest import run_selftest
+    """The report of ``xianjie selftest --json``: run as a child process of this same program
+    (so Qt's offscreen start is checked too, and a Qt crash cannot take the diagnostics with
+    it), else in this process without the Qt check. Also as text."""
+    members: list[str] = []
+    data: dict[str, Any] | None = None
+    if child:
+        data, note = _selftest_in_child(paths, site_path)
+        if note:
+            members.append(bundle.text("selftest-process.txt", note))
+    if data is None:
+        from app.services.selftest import run_selftest
 
-    report = run_selftest(paths, site, site_problem=site_problem, gui_probe=gui_probe)
+        report = run_selftest(paths, site, site_problem=site_problem, gui_probe=gui_probe)
+        data = {"ok": report.ok, "checks": [asdict(c) for c in report.checks]}
+    checks = [c for c in data.get("checks", []) if isinstance(c, dict)]
     lines = []
-    for check in report.checks:
-        mark = "通过" if check.ok else ("警告" if not check.required else "失败")
-        lines.append(f"[{mark}] {check.title}：{check.detail}")
-    lines.append("自检通过" if report.ok else "自检未通过")
-    members = [
-        bundle.json(
-            "selftest.json", {"ok": report.ok, "checks": [asdict(c) for c in report.checks]}
-        ),
+    for check in checks:
+        mark = "通过" if check.get("ok") else ("警告" if not check.get("required") else "失败")
+        lines.append(f"[{mark}] {check.get('title')}：{check.get('detail')}")
+    lines.append("自检通过" if data.get("ok") else "自检未通过")
+    members[:0] = [
+        bundle.json("selftest.json", data),
         bundle.text("selftest.txt", "\n".join(lines) + "\n"),
     ]
-    failed = [c.title for c in report.checks if c.required and not c.ok]
-    if failed:
+    failed = [str(c.get("title")) for c in checks if c.get("required") and not c.get("ok")]
+    if failed or not data.get("ok"):
         raise SectionProblem("自检未通过：" + "、".join(failed), members)
     return members
+
+
+SELFTEST_TIMEOUT = 180
+
+
+def _program() -> list[str] | None:
+    """How to start this program again: the frozen executable, or Python with ``main.py``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable]
+    spec = importlib.util.find_spec("main")
+    if spec is None or not spec.origin:
+        return None
+    return [sys.executable, spec.origin]
+
+
+def _decode(data: bytes) -> str:
+    """A child's output: UTF-8, else the locale's encoding (a frozen app on Windows)."""
+    import locale
+
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode(locale.getpreferredencoding(False), errors="replace")
+
+
+def _selftest_in_child(paths: DataPaths, site_path: Path) -> tuple[dict[str, Any] | None, str]:
+    """``selftest --json`` in a child process: (its report, a note) or (None, why not)."""
+    program = _program()
+    if program is None:
+        return None, "找不到程序入口，自检改为在本进程内运行（不含 Qt 检查）。\n"
+    command = [
+        *program,
+        "--data-dir",
+        str(paths.root),
+        "--site-config",
+        str(site_path),
+        "selftest",
+        "--json",
+    ]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XIANJIE_NO_CRASH_DIALOG": "1"}
+    try:
+        done = subprocess.run(
+            command, capture_output=True, env=env, timeout=SELFTEST_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, f"自检子进程无法运行（{exc}），改为在本进程内运行（不含 Qt 检查）。\n"
+    stderr = _decode(done.stderr)[-20_000:]
+    try:
+        data = json.loads(_decode(done.stdout))
+    except ValueError:
+        data = None
+    if not isinstance(data, dict) or "checks" not in data:
+        return None, (
+            f"自检子进程异常结束（退出码 {done.returncode}），改为在本进程内运行（不含 Qt 检查）。"
+            f"\n它的错误输出：\n{stderr}\n"
+        )
+    note = f"自检子进程退出码 {done.returncode}。\n"
+    if stderr.strip():
+        note += f"错误输出：\n{stderr}\n"
+    return data, note
 
 
 # --------------------------------------------------------------------------- environment

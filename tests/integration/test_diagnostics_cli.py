@@ -90,6 +90,8 @@ def test_diagnostics_json_prints_the_zip_path_and_a_summary(
     selftest = json.loads(members["selftest.json"])
     assert selftest["ok"] is True
     assert {c["key"] for c in selftest["checks"]} >= {"database.integrity", "site_config"}
+    qt = next(c for c in selftest["checks"] if c["key"] == "qt")
+    assert qt["ok"] is True and not qt["detail"].startswith("未检查")  # a child ran the probe
     paths = json.loads(members["paths.json"])
     assert paths["data_folder"]["path"] == str(data)
     assert paths["logs"]["path"] == str(data / "logs")

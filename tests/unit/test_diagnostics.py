@@ -282,3 +282,30 @@ def test_pyside_version_is_read_without_importing_pyside() -> None:
     found = diagnostics._pyside_version_from_files()
     assert found == importlib.metadata.version("PySide6-Essentials")
     assert ("PySide6" in sys.modules) == loaded_before
+
+
+def test_selftest_falls_back_to_this_process_when_the_child_fails(
+    data_paths: DataPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    crash = [
+        sys.executable,
+        "-c",
+        "import sys; print('Qt aborted', file=sys.stderr); sys.exit(134)",
+    ]
+    monkeypatch.setattr(diagnostics, "_program", lambda: crash)
+    with _collect(data_paths, tmp_path / "d.zip") as zf:
+        note = zf.read("selftest-process.txt").decode()
+        report = json.loads(zf.read("selftest.json"))
+    assert "退出码 134" in note and "Qt aborted" in note
+    checks = {c["key"]: c for c in report["checks"]}
+    assert checks["database.integrity"]["ok"] is True  # the in-process run still checked
+    assert checks["qt"]["detail"].startswith("未检查")  # ... without the Qt probe
+
+
+def test_selftest_runs_as_a_child_with_the_qt_check(data_paths: DataPaths, tmp_path: Path) -> None:
+    with _collect(data_paths, tmp_path / "d.zip") as zf:
+        report = json.loads(zf.read("selftest.json"))
+        note = zf.read("selftest-process.txt").decode()
+    assert "退出码 0" in note
+    qt = next(c for c in report["checks"] if c["key"] == "qt")
+    assert qt["ok"] is True and not qt["detail"].startswith("未检查")
