@@ -19,8 +19,10 @@ Rules:
   in ``summary.json`` and the zip is still written. Only when the zip itself cannot be
   written does :func:`collect_diagnostics` raise :class:`StorageError`.
 * **Read-only on the database** for its own check (``mode=ro``, else ``immutable=1`` on a
-  read-only folder). The selftest it runs is the ``selftest`` command's, which opens the
-  store the usual way (creating it when missing, migrating after a backup when old).
+  read-only folder). The selftest it runs is the ``selftest`` command itself, started as a
+  child process of the same program (so Qt's offscreen start is checked and a Qt crash is
+  recorded, not fatal); it opens the store the usual way (creating it when missing,
+  migrating after a backup when old).
 """
 
 import glob
