@@ -131,6 +131,9 @@ def build_bundle(dist_dir: Path, work_dir: Path) -> Path:
     if icu is not None:
         env[ICU_ENV] = str(icu)
     env.pop("PYTHONPATH", None)
+    # PyInstaller's binary cache is per user by default; two builds at once (CI jobs, a test
+    # session beside a .deb build) corrupt its index. Each work folder gets its own.
+    env["PYINSTALLER_CONFIG_DIR"] = str(work_dir / "pyinstaller-cache")
     command = [
         sys.executable,
         "-m",
