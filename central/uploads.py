@@ -43,6 +43,14 @@ class Writer:
         self.digest.update(data)
         self.received += len(data)
 
+    def flush(self) -> None:
+        """Have the disk write what is in the file so far (from another thread; the final
+        fsync then has less to do)."""
+        if hasattr(os, "fdatasync"):
+            os.fdatasync(self.fd)
+        else:  # Windows and macOS
+            os.fsync(self.fd)
+
     def finish(self) -> str:
         """fsync the complete content; its SHA-256."""
         os.fsync(self.fd)

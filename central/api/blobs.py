@@ -24,6 +24,8 @@ MAX_BLOB = 1 << 40
 """The largest attachment the platform takes (1 TiB)."""
 BUSY_WAIT = 5.0
 """Seconds an upload request waits for another request on the same content to end."""
+FLUSH_EVERY = 32 * 1024 * 1024
+"""Bytes of an upload after which its file is flushed to disk in the background."""
 Sha256 = Annotated[
     str, Path(pattern="^[0-9a-f]{64}$", description="内容的 SHA-256（小写十六进制）")
 ]
@@ -54,18 +56,29 @@ async def _receive(request: Request, writer: Writer, limit: int, skip: int) -> N
     in the event loop (handing blocks to a worker thread cost more than the work itself: the
     worker keeps waiting for the interpreter lock). Nothing waits in memory, so a crash of the
     platform loses only what was still in transit. The first ``skip`` bytes are on disk
-    already (the client started from an older status) and are passed over."""
-    arrived = 0
+    already (the client started from an older status) and are passed over. Every
+    FLUSH_EVERY bytes the disk is asked, from a thread, to write what has arrived, so the
+    fsync at the end has only the tail left."""
+    loop = asyncio.get_running_loop()
+    flushing: asyncio.Future[None] | None = None
+    arrived = unflushed = 0
     data: bytes | memoryview
-    async for data in request.stream():
-        arrived += len(data)
-        if arrived > limit:
-            raise invalid("附件分块超出声明的大小")
-        if skip:
-            passed = min(skip, len(data))
-            data, skip = memoryview(data)[passed:], skip - passed
-        if data:
-            writer.write(data)
+    try:
+        async for data in request.stream():
+            arrived += len(data)
+            if arrived > limit:
+                raise invalid("附件分块超出声明的大小")
+            if skip:
+                passed = min(skip, len(data))
+                data, skip = memoryview(data)[passed:], skip - passed
+            if data:
+                writer.write(data)
+                unflushed += len(data)
+            if unflushed >= FLUSH_EVERY and (flushing is None or flushing.done()):
+                flushing, unflushed = loop.run_in_executor(None, writer.flush), 0
+    finally:
+        if flushing is not None:
+            await flushing  # the file stays open until it is done
 
 
 @router.put(
