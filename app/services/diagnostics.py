@@ -805,8 +805,9 @@ def _selftest_section(
     it), else in this process without the Qt check. Also as text."""
     members: list[str] = []
     data: dict[str, Any] | None = None
+    child_failed = ""
     if child:
-        data, note = _selftest_in_child(paths, site_path)
+        data, note, child_failed = _selftest_in_child(paths, site_path)
         if note:
             members.append(bundle.text("selftest-process.txt", note))
     if data is None:
@@ -825,12 +826,16 @@ def _selftest_section(
         bundle.text("selftest.txt", "\n".join(lines) + "\n"),
     ]
     failed = [str(c.get("title")) for c in checks if c.get("required") and not c.get("ok")]
+    problems = [child_failed] if child_failed else []
     if failed or not data.get("ok"):
-        raise SectionProblem("自检未通过：" + "、".join(failed), members)
+        problems.append("自检未通过：" + "、".join(failed))
+    if problems:
+        raise SectionProblem("；".join(problems), members)
     return members
 
 
 SELFTEST_TIMEOUT = 180
+_TELLING = re.compile(r"(?i)fail|could not|cannot|error|abort")
 
 
 def _program() -> list[str] | None:
@@ -853,11 +858,12 @@ def _decode(data: bytes) -> str:
         return data.decode(locale.getpreferredencoding(False), errors="replace")
 
 
-def _selftest_in_child(paths: DataPaths, site_path: Path) -> tuple[dict[str, Any] | None, str]:
-    """``selftest --json`` in a child process: (its report, a note) or (None, why not)."""
+def _selftest_in_child(paths: DataPaths, site_path: Path) -> tuple[dict[str, Any] | None, str, str]:
+    """``selftest --json`` in a child process: (its report or None, a note for the zip, and
+    a one-line problem when the child ended without a report, e.g. Qt aborted)."""
     program = _program()
     if program is None:
-        return None, "找不到程序入口，自检改为在本进程内运行（不含 Qt 检查）。\n"
+        return None, "找不到程序入口，自检改为在本进程内运行（不含 Qt 检查）。\n", ""
     command = [
         *program,
         "--data-dir",
@@ -868,26 +874,32 @@ def _selftest_in_child(paths: DataPaths, site_path: Path) -> tuple[dict[str, Any
         "--json",
     ]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XIANJIE_NO_CRASH_DIALOG": "1"}
+    fallback = "改为在本进程内运行（不含 Qt 检查）"
     try:
         done = subprocess.run(
             command, capture_output=True, env=env, timeout=SELFTEST_TIMEOUT, check=False
         )
+    except subprocess.TimeoutExpired:
+        problem = f"自检子进程超过 {SELFTEST_TIMEOUT} 秒未结束（可能卡在 Qt 启动）"
+        return None, f"{problem}，{fallback}。\n", problem
     except (OSError, subprocess.SubprocessError) as exc:
-        return None, f"自检子进程无法运行（{exc}），改为在本进程内运行（不含 Qt 检查）。\n"
+        return None, f"自检子进程无法运行（{exc}），{fallback}。\n", ""
     stderr = _decode(done.stderr)[-20_000:]
     try:
         data = json.loads(_decode(done.stdout))
     except ValueError:
         data = None
     if not isinstance(data, dict) or "checks" not in data:
-        return None, (
-            f"自检子进程异常结束（退出码 {done.returncode}），改为在本进程内运行（不含 Qt 检查）。"
-            f"\n它的错误输出：\n{stderr}\n"
-        )
+        lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+        telling = [ln for ln in lines if _TELLING.search(ln)]  # Qt's "failed to start ..."
+        last = (telling or lines or [""])[-1]
+        problem = f"自检子进程异常结束（退出码 {done.returncode}）" + (f"：{last}" if last else "")
+        note = f"{problem}，{fallback}。\n它的错误输出：\n{stderr}\n"
+        return None, note, problem[:300]
     note = f"自检子进程退出码 {done.returncode}。\n"
     if stderr.strip():
         note += f"错误输出：\n{stderr}\n"
-    return data, note
+    return data, note, ""
 
 
 # --------------------------------------------------------------------------- environment

@@ -284,3 +284,24 @@ def test_a_read_only_data_folder_still_gives_a_zip(
     assert "数据文件夹可写" in str(sections["selftest"]["error"])
     assert json.loads(members["paths.json"])["data_folder"]["writable"] is False
     assert _sha256(read_only_data.database) == before
+
+
+def test_qt_that_cannot_start_is_recorded_not_fatal(run_cli: RunCli, tmp_path: Path) -> None:
+    """No display and the xcb platform forced: Qt aborts the selftest child; the zip keeps
+    Qt's own message, the rest of the selftest runs in-process, and the exit code is 0."""
+    out = tmp_path / "d.zip"
+    result = run_cli(
+        "--data-dir",
+        tmp_path / "data",
+        "diagnostics",
+        "--out",
+        out,
+        env={"QT_QPA_PLATFORM": "xcb", "DISPLAY": "", "WAYLAND_DISPLAY": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "自检子进程异常结束" in result.stdout
+    members = _members(out)
+    assert "qt.qpa" in members["selftest-process.txt"]  # Qt's own words for IT
+    checks = {c["key"]: c for c in json.loads(members["selftest.json"])["checks"]}
+    assert checks["database.integrity"]["ok"] is True
+    assert _summary(members)["selftest"]["ok"] is False

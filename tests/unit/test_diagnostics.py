@@ -296,7 +296,10 @@ def test_selftest_falls_back_to_this_process_when_the_child_fails(
     with _collect(data_paths, tmp_path / "d.zip") as zf:
         note = zf.read("selftest-process.txt").decode()
         report = json.loads(zf.read("selftest.json"))
+        summary = json.loads(zf.read("summary.json"))
     assert "退出码 134" in note and "Qt aborted" in note
+    selftest = next(x for x in summary["sections"] if x["name"] == "selftest")
+    assert selftest["ok"] is False and "Qt aborted" in selftest["error"]
     checks = {c["key"]: c for c in report["checks"]}
     assert checks["database.integrity"]["ok"] is True  # the in-process run still checked
     assert checks["qt"]["detail"].startswith("未检查")  # ... without the Qt probe
