@@ -194,9 +194,14 @@ def _crash(thread: ServerThread) -> None:
 
 
 def test_an_upload_cut_mid_chunk_resumes_with_at_most_one_chunk_again(
-    server: tuple[Central, ServerThread], desk: Store, proxy: FaultProxy, tmp_path: Path
+    server: tuple[Central, ServerThread],
+    desk: Store,
+    proxy: FaultProxy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     central = server[0]
+    monkeypatch.setattr(blob_api, "FLUSH_EVERY", CHUNK)  # background flushes while it runs
     content = random.Random(7).randbytes(10 * CHUNK + 123)
     sha = _attach(desk, content)
     proxy.mode, proxy.budget = "cut_after", 3 * CHUNK + CHUNK // 2
@@ -228,11 +233,12 @@ def test_an_upload_cut_mid_chunk_resumes_with_at_most_one_chunk_again(
 
 
 def test_a_server_restart_mid_upload_then_the_upload_completes(
-    server: tuple[Central, ServerThread], desk: Store
+    server: tuple[Central, ServerThread], desk: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The platform crashes with part of the content written; the restarted one (no running
     hash in memory) hashes that part from disk and takes the rest."""
     central, thread = server
+    monkeypatch.setattr(blob_api, "FLUSH_EVERY", CHUNK // 2)
     content = random.Random(8).randbytes(6 * CHUNK)
     sha = _attach(desk, content)
     part = central.blobs / f"{sha}.part"
