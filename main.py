@@ -3,6 +3,7 @@
 Only this file and ``app/ui/`` import Qt. ``python main.py`` and ``xianjie`` are the same.
 """
 
+import gc
 import sys
 from collections.abc import Callable, Sequence
 
@@ -20,8 +21,10 @@ def load_gui() -> Callable[..., int]:
 
     The Qt-free modules the main window reads with are imported before PySide6: once PySide6
     is loaded it reads the source of every module imported after it (its ``__feature__``
-    check), which costs start-up time for nothing.
+    check), which costs start-up time for nothing. The cyclic garbage collector is off until
+    the first page is painted or a dialog waits for the user (``app.ui.application.resume_gc``).
     """
+    gc.disable()
     import app.domain.identity
     import app.store.case_list
     import app.store.profile  # noqa: F401

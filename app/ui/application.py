@@ -13,6 +13,7 @@ step with a synchronous task runner:
 """
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -67,6 +68,16 @@ def install_translators(app: QApplication, language: str) -> list[QTranslator]:
         app.installTranslator(translator)
     QLocale.setDefault(QLocale(language))
     return installed
+
+
+def resume_gc() -> None:
+    """Switch the cyclic garbage collector back on after start-up (``main.load_gui`` turns it
+    off: the imports and the first window allocate a lot and keep nearly all of it, so the
+    collections during start-up find almost nothing). What start-up made is frozen, so later
+    full collections do not walk it again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def show_fatal(title: str, message: str) -> None:
@@ -162,6 +173,7 @@ class Startup(QObject):
             self._show_login()
 
     def _show_first_run(self) -> None:
+        resume_gc()  # a dialog waits for the user; demo data allocates a lot
         from app.ui.first_run import FirstRunDialog
 
         assert self.store is not None
@@ -182,6 +194,7 @@ class Startup(QObject):
             self._show_login(dialog.demo_username or "")
 
     def _show_login(self, username: str = "") -> None:
+        resume_gc()
         from app.ui.login import LoginDialog
 
         assert self.store is not None
@@ -253,6 +266,7 @@ def run_gui(
     def window_up(window: MainWindow) -> None:
         app.setQuitOnLastWindowClosed(True)
         window.settled.connect(open_log_file)  # after the first page is painted
+        window.settled.connect(resume_gc)
         if on_window is not None:
             on_window(window)
 
@@ -262,6 +276,7 @@ def run_gui(
     try:
         code = app.exec()
     finally:
+        resume_gc()
         runner.wait_idle()
         startup.close()
         crash.uninstall()

@@ -1,5 +1,6 @@
 """pytest-qt tests that drive the start-up chain and the main window over real SQLite stores."""
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from app.errors import StorageError
 from app.paths import DataPaths
 from app.site_config import SiteConfig
 from app.store.db import Store, open_store
-from app.ui.application import Startup
+from app.ui.application import Startup, resume_gc
 from app.ui.case_view import CaseView
 from app.ui.first_run import FirstRunDialog
 from app.ui.login import LoginDialog
@@ -305,3 +306,34 @@ def test_a_store_refusing_the_read_ahead_does_not_fail_the_sign_in(
     dialog.password.setText(PASSWORD)
     dialog.submit()
     assert dialog.user is not None and dialog.first_page is None
+
+
+def test_garbage_collection_is_back_on_when_a_dialog_waits_or_the_window_settles(
+    qtbot: QtBot, data_paths: DataPaths, runner: TaskRunner
+) -> None:
+    store = open_store(data_paths)
+    seed_cases(store)
+    store.close()
+    try:
+        gc.disable()  # as main.load_gui leaves it
+        startup = Startup(data_paths, SiteConfig(), runner)
+        startup.start()
+        assert isinstance(startup.dialog, LoginDialog)
+        assert gc.isenabled(), "the login dialog may wait for minutes"
+        startup.close()
+
+        gc.disable()
+        startup = Startup(data_paths, SiteConfig(), TaskRunner(), signed_in_as="admin")
+        with qtbot.waitSignal(startup.window_shown, timeout=10000):
+            startup.start()
+        window = startup.window
+        assert window is not None
+        qtbot.addWidget(window)
+        window.settled.connect(resume_gc)  # as run_gui connects it
+        with qtbot.waitSignal(window.settled, timeout=10000):
+            pass
+        assert gc.isenabled()
+        qtbot.waitUntil(lambda: startup.runner.pending == 0)
+        startup.close()
+    finally:
+        gc.enable()
