@@ -25,6 +25,7 @@ import hashlib
 import http.server
 import os
 import platform
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -260,7 +261,7 @@ def _upload_once(root: Path, central: Any, megabytes: int) -> dict[str, float]:
     t_raw = time.perf_counter() - t0
     server.shutdown()
     assert response.status_code == 200
-    _SinkHandler.target.unlink()
+    shutil.rmtree(root)  # the round's desk, its copy of the content and the sink's file
     return {
         "sync": t_sync,
         "same_server": t_same,
@@ -421,6 +422,7 @@ def main() -> int:
     finally:
         thread.stop()
         central.db.close()
+        shutil.rmtree(root, ignore_errors=True)  # a few GB with the upload rounds
 
     ratio = big / small
     mb = args.attachment_mb
