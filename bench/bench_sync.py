@@ -392,6 +392,7 @@ def main() -> int:
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     root = Path(tempfile.mkdtemp(prefix="xianjie-bench-sync-"))
     central, thread = start_central(
         f"sqlite:///{root / 'central.db'}",
@@ -431,7 +432,8 @@ def main() -> int:
     lines = [
         "# Sync benchmark",
         "",
-        f"`bench/bench_sync.py` on {platform.platform()}, Python {platform.python_version()}, "
+        f"`bench/bench_sync.py`, {started}, on {platform.platform()}, "
+        f"Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}, {os.cpu_count()} CPUs; central on SQLite, uvicorn on "
         "127.0.0.1 in the same process; baselines measured in the same run. Load average "
         f"(1 min) {load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end: other "
