@@ -9,6 +9,7 @@ built by :func:`installer.bundle.build_bundle` into a temporary folder, or taken
 
 import importlib.util
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +36,9 @@ def bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if importlib.util.find_spec("PyInstaller") is None:
         pytest.skip("PyInstaller is not installed (pip install -e .[bundle])")
     work = tmp_path_factory.mktemp("bundle")
-    return build_bundle(work / "dist", work / "build")
+    bundle = build_bundle(work / "dist", work / "build")
+    shutil.rmtree(work / "build", ignore_errors=True)  # ~300 MB of PyInstaller's work files
+    return bundle
 
 
 @pytest.fixture
