@@ -222,6 +222,7 @@ def main() -> int:
             conn.execute("ANALYZE")
 
     compile_bytecode()
+    load_before = os.getloadavg()[0]
     _run_child(_BARE)  # warm the disk cache for both before measuring
     _run_child(_XIANJIE, str(data_dir), username)
     bare: list[float] = []
@@ -240,6 +241,7 @@ def main() -> int:
                 phases.append(child)
         print(f"run {n + 1}: bare {_fmt(bare[-1])}, xianjie {_fmt(ours[-1])}", flush=True)
 
+    load_after = os.getloadavg()[0]
     bare_median, ours_median = statistics.median(bare), statistics.median(ours)
     ratio = ours_median / bare_median
 
@@ -265,7 +267,10 @@ Measured by `bench/bench_startup.py` on {time.strftime("%Y-%m-%d %H:%M")}: {args
 of each, alternating, every start a fresh process
 (`QT_QPA_PLATFORM={os.environ["QT_QPA_PLATFORM"]}`), the app's bytecode compiled first (as
 installed). Machine: {platform.platform()},
-Python {platform.python_version()}, {os.cpu_count()} CPUs. Store: {condition}.
+Python {platform.python_version()}, {os.cpu_count()} CPUs, 1-minute load average
+{load_before:.1f} before and {load_after:.1f} after (other work shares the machine), both kinds
+run at nice {os.nice(0)}.
+Store: {condition}.
 
 {table}
 
