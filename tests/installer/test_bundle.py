@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader
 
 from app.paths import DataPaths
-from installer.bundle import SIZE_BUDGET, tree_size
+from installer.bundle import SIZE_BUDGET, executable_name, tree_size
 from tests.documents_helpers import sane_env
 from tests.installer.conftest import RunFrozen
 from tests.integration.test_migrations import make_first_schema_database
@@ -169,6 +169,18 @@ def test_bundle_is_trimmed(bundle_dir: Path) -> None:
         assert not [n for n in libs if n.startswith(f"libQt6{unused}")], unused
     assert not (internal / "central").exists()
     assert (internal / "app" / "store" / "migrations" / "env.py").is_file()
+
+
+def test_bundle_holds_no_central_or_dev_packages(bundle_dir: Path, tmp_path: Path) -> None:
+    """xianjie-central and the development tools stay out of the desktop app's archive."""
+    readers = pytest.importorskip("PyInstaller.archive.readers")
+    archive = tmp_path / "PYZ.pyz"
+    program = readers.CArchiveReader(str(bundle_dir / executable_name()))
+    archive.write_bytes(program.extract("PYZ.pyz"))
+    tops = {name.split(".")[0] for name in readers.ZlibArchiveReader(str(archive)).toc}
+    assert {"app", "alembic", "sqlalchemy", "fpdf", "pikepdf"} <= tops
+    unwanted = {"central", "fastapi", "uvicorn", "psycopg", "pytest", "hypothesis", "mypy"}
+    assert not tops & unwanted
 
 
 def test_unpacked_size_within_budget(bundle_dir: Path) -> None:
