@@ -28,6 +28,7 @@ APT_PACKAGES=(
   qpdf ghostscript imagemagick
   gcc python3-dev  # python-sane is built from source against libsane-dev
   binutils dpkg-dev lintian nsis  # installers: PyInstaller (objdump), .deb checks, makensis
+  icu-devtools  # icupkg: the bundle keeps only the Chinese and English ICU data (installer/README.md)
   ibus dbus-x11  # Chinese input tests of the packaged app (docs in installer/)
   desktop-file-utils fcitx5  # .deb checks: desktop-file-validate; fcitx5's IBus frontend test
   libwayland-client0 libwayland-cursor0 libwayland-egl1 libdrm2 libx11-xcb1  # the .deb's Depends
