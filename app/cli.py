@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from app import __version__
 from app.errors import ConfigError, UserError
@@ -80,34 +80,44 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _NotTheGui(Exception):
-    """The quick GUI parse does not apply; the full parser decides (and reports errors)."""
-
-
-class _GuiOnlyParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _NotTheGui(message)
+_GUI_VALUE_OPTIONS = {"--data-dir": "data_dir", "--site-config": "site_config"}
 
 
 def _parse_gui_args(argv: Sequence[str]) -> argparse.Namespace | None:
-    """``xianjie [global options] [gui]`` without building every command's parser.
+    """``xianjie [--data-dir D] [--site-config F] [--verbose] [gui]``, spelled out in full,
+    without building a parser.
 
-    Discovering the plug-in commands imports every module in ``app/commands`` and builds some
-    twenty sub-parsers; the desktop start needs none of that. Anything else (another command,
-    ``-h``, an error) returns None and goes through :func:`build_parser`, so help, usage
-    errors and every command behave exactly as before.
+    Building the full parser discovers every plug-in command (importing each module in
+    ``app/commands``) and builds some twenty sub-parsers; even a small argparse parser costs a
+    few milliseconds of gettext look-ups. The desktop start needs none of that. Anything
+    else (another command, an abbreviation, ``-h``, ``--version``, a value that looks like an
+    option, an error) returns None and goes through :func:`build_parser`, so help, usage
+    errors and every command behave exactly as before (tests/unit/test_cli_parse.py).
     """
-    if "--" in argv or any(arg.startswith(("-h", "--h")) for arg in argv):
-        return None
-    if "gui" in argv and argv.index("gui") != len(argv) - 1:
-        return None  # options after ``gui`` are the full parser's usage error
-    parser = _GuiOnlyParser(prog="xianjie", add_help=False)
-    _add_global_options(parser)
-    parser.add_argument("command", nargs="?", choices=["gui"])
-    try:
-        return parser.parse_args(argv)
-    except _NotTheGui:
-        return None
+    values: dict[str, str | None] = {"data_dir": None, "site_config": None}
+    verbose = False
+    command: str | None = None
+    rest = list(argv)
+    while rest:
+        arg = rest.pop(0)
+        if command is not None:
+            return None  # nothing may follow the command
+        name, eq, inline = arg.partition("=")
+        if name in _GUI_VALUE_OPTIONS:
+            if eq:
+                value = inline
+            elif rest and not rest[0].startswith("-"):
+                value = rest.pop(0)
+            else:
+                return None
+            values[_GUI_VALUE_OPTIONS[name]] = value
+        elif arg == "--verbose":
+            verbose = True
+        elif arg == "gui":
+            command = "gui"
+        else:
+            return None
+    return argparse.Namespace(command=command, verbose=verbose, **values)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

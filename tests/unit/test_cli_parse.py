@@ -1,6 +1,7 @@
 """The quick parse for a GUI start gives what the full parser gives, without the plug-ins."""
 
 import argparse
+from collections.abc import Callable
 
 import pytest
 
@@ -16,7 +17,10 @@ from app.cli import build_parser, parse_args
         ["--data-dir", "d"],
         ["--data-dir", "d", "gui"],
         ["--data-dir=d", "--verbose", "--site-config", "s.toml", "gui"],
-        ["--verb", "--data", "d"],
+        ["--data-dir", "a", "--data-dir=b", "--verbose", "--verbose"],
+        ["--data-dir=", "--site-config", "x=y"],
+        ["--data-dir", "gui"],
+        ["--data-dir", "gui", "gui"],
     ],
 )
 def test_a_gui_start_skips_plugin_discovery(
@@ -33,7 +37,18 @@ def test_a_gui_start_skips_plugin_discovery(
 
 @pytest.mark.parametrize(
     "argv",
-    [["gui", "--verbose"], ["gui", "x"], ["--bogus"], ["--ver"], ["--", "gui"], ["nope"]],
+    [
+        ["gui", "--verbose"],
+        ["gui", "x"],
+        ["gui", "gui"],
+        ["--bogus"],
+        ["--ver"],
+        ["--", "gui"],
+        ["nope"],
+        ["--data-dir"],
+        ["--data-dir", "-x"],
+        ["--verbose=1"],
+    ],
 )
 def test_usage_errors_are_the_full_parsers(
     argv: list[str], capsys: pytest.CaptureFixture[str]
@@ -47,9 +62,17 @@ def test_usage_errors_are_the_full_parsers(
     assert capsys.readouterr().err == full_err
 
 
-def test_a_start_the_quick_parse_declines_still_parses_the_same() -> None:
-    argv = ["--data-dir", "gui", "gui"]  # a folder named like the command: the full parser
-    assert parse_args(argv) == build_parser().parse_args(argv)
+@pytest.mark.parametrize("argv", [["--verb", "--data", "d"], ["--data=d", "gui"], ["--version"]])
+def test_what_the_quick_parse_declines_still_parses_the_same(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    def outcome(parse: Callable[[list[str]], argparse.Namespace]) -> object:
+        try:
+            return parse(argv)
+        except SystemExit as exc:
+            return exc.code, capsys.readouterr()
+
+    assert outcome(parse_args) == outcome(build_parser().parse_args)
 
 
 def test_other_commands_and_help_use_the_full_parser(capsys: pytest.CaptureFixture[str]) -> None:
