@@ -8,6 +8,7 @@ The same program as ``python main.py`` / ``.venv/bin/xianjie``, plus what freezi
   ``sys.executable -m MODULE ARGS`` (the SANE scan worker). In the bundle ``sys.executable``
   is this program, so ``xianjie -m MODULE ARGS`` runs that module as ``__main__``, but only
   for the modules in :data:`WORKER_MODULES`: the bundle is not a general Python interpreter.
+- A windowed executable (Windows ``xianjie.exe``) gets null output streams instead of None.
 - Child programs (tesseract, pdftoppm, fc-list, scanimage) get the library search path the
   user started the app with, not the bundle's, so they load the system's own libraries.
 """
@@ -48,7 +49,16 @@ def _run_worker(argv: list[str]) -> int:
     return 0
 
 
+def _give_windowed_exe_streams() -> None:
+    """A windowed Windows executable starts with ``sys.stdout``/``sys.stderr`` set to None;
+    a stray print or a library writing a warning must not crash the app (logs go to files)."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
 def run() -> int:
+    _give_windowed_exe_streams()
     multiprocessing.freeze_support()
     _restore_library_path()
     if len(sys.argv) > 1 and sys.argv[1] == "-m":
