@@ -5,16 +5,34 @@ Exit 0 on success, 1 on a handled failure with one Chinese line on stderr, 2 on 
 
 import argparse
 import json
+import logging
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from central.db import DEFAULT_URL, Database, migrate
 from central.errors import ApiError
 
+if TYPE_CHECKING:
+    import uvicorn
+
 DB_ENV = "XIANJIE_CENTRAL_DB"
+RECEIVE_BUFFER = 1024 * 1024
+"""SO_RCVBUF of the platform's listening socket, set before it listens: accepted connections
+inherit it, and the kernel's receive buffer autotuning (up to ``tcp_rmem``'s maximum, tens of
+MiB on loopback) is off for them. Linux doubles the value (effective at most 2 MiB, bookkeeping
+included) and caps what is asked for at ``net.core.rmem_max``. What sits in this buffer when
+the connection is reset or the platform crashes is lost; with the desk's send buffer
+(``app.sync.client.SEND_BUFFER``) and :data:`BODY_HELD` it bounds what an interrupted upload
+sends again to less than one chunk (docs/sync-protocol.md, Attachments)."""
+BODY_HELD = 64 * 1024 + 256 * 1024
+"""The most of a request body the platform holds in memory, read from the socket but not yet
+written to the partial file: uvicorn's h11 protocol stops reading once more than 64 KiB waits
+for the application, and asyncio reads at most 256 KiB at a time; the upload route writes
+each block before it asks for the next."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +81,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def listen_socket(host: str, port: int) -> socket.socket:
+    """The platform's TCP socket, bound, with :data:`RECEIVE_BUFFER` set before it listens
+    (uvicorn listens on it). Every way the platform is started uses it: ``serve`` and the
+    tests' loopback server."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto given explicitly: asyncio sets TCP_NODELAY only on IPPROTO_TCP sockets
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def server_config(app: Any, **options: Any) -> "uvicorn.Config":
+    """uvicorn's configuration of the platform: the h11 protocol on the asyncio loop, whose
+    buffering :data:`BODY_HELD` counts."""
+    import uvicorn
+
+    return uvicorn.Config(app, http="h11", loop="asyncio", log_level="warning", **options)
+
+
+def serve(app: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    sock = listen_socket(host, port)
+    try:
+        effective = sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        doubled = sys.platform.startswith("linux")
+        if effective < (2 if doubled else 1) * RECEIVE_BUFFER:  # capped at rmem_max
+            logging.getLogger("central").warning(
+                "接收缓冲区只有 %d 字节（net.core.rmem_max 偏小），远程上传会变慢", effective
+            )
+        uvicorn.Server(server_config(app)).run(sockets=[sock])
+    finally:
+        sock.close()
+
+
 def _params(pairs: list[str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for pair in pairs:
@@ -86,12 +145,9 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "migrate":
             return 0
         if args.command == "serve":
-            import uvicorn
-
             from central.app import create_app
 
-            app = create_app(db, Path(args.blobs).resolve())
-            uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+            serve(create_app(db, Path(args.blobs).resolve()), args.host, args.port)
             return 0
         with db.session() as session:
             if args.command == "act":

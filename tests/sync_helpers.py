@@ -7,13 +7,15 @@ import contextlib
 import os
 import random
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -135,13 +137,12 @@ class ServerThread:
     def __init__(self, app: Any, port: int = 0) -> None:
         import uvicorn
 
-        # proto given explicitly: asyncio sets TCP_NODELAY only on IPPROTO_TCP sockets
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
+        from central.cli import listen_socket, server_config
+
+        # the socket and configuration of ``xianjie-central serve`` (its receive buffer)
+        self.sock = listen_socket("127.0.0.1", port)
         self.port = int(self.sock.getsockname()[1])
-        config = uvicorn.Config(app, log_level="warning", timeout_keep_alive=30)
-        self.server = uvicorn.Server(config)
+        self.server = uvicorn.Server(server_config(app, timeout_keep_alive=30))
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         )
@@ -350,3 +351,95 @@ def sync(store: Any, url: str | None = None, **kwargs: Any) -> Any:
         return SyncEngine(store, client, **kwargs).run()
     finally:
         client.close()
+
+
+# --------------------------------------------------------------------------- the server process
+
+
+class CentralProcess:
+    """``xianjie-central serve`` in a process of its own (the way the platform runs), on
+    loopback, so that a test can SIGKILL it and start it again on the same port."""
+
+    def __init__(self, db_url: str, blobs: Path, port: int = 0) -> None:
+        self.db_url = db_url
+        self.blobs = blobs
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        from tests.conftest import REPO_ROOT
+
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "central.cli",
+                "--db",
+                self.db_url,
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--blobs",
+                str(self.blobs),
+            ],
+            cwd=REPO_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"central server exited with {self.proc.returncode}")
+            try:
+                requests.get(f"{self.url}/api/v1/openapi.json", timeout=1)
+                return
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown of any kind; the kernel resets its connections."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=30)
+
+
+# --------------------------------------------------------------------------- bytes sent
+
+
+@dataclass
+class SentBytes:
+    """What the client's HTTP connections handed to the kernel (see :func:`count_sent`)."""
+
+    total: int = 0
+    body_buffers: set[int] = field(default_factory=set)
+    """The effective SO_SNDBUF of the sockets that were handed body blocks (> 64 KiB)."""
+
+
+def count_sent(monkeypatch: pytest.MonkeyPatch) -> SentBytes:
+    """Count every byte the client's connections (urllib3, under requests) hand to the
+    kernel: ``sendall`` is replaced by ``send`` in a loop, and each call adds what the kernel
+    accepted (its return value) — request lines, headers and bodies alike, so a reset mid-body
+    counts exactly what had gone into the socket before it. The effective SO_SNDBUF of each
+    socket that carries a body is noted as well."""
+    import urllib3.connection
+
+    sent = SentBytes()
+
+    def send(self: Any, data: Any) -> None:
+        if self.sock is None:
+            self.connect()
+        view = memoryview(data).cast("B")
+        if len(view) > 64 * 1024:
+            sent.body_buffers.add(self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))
+        while view:
+            accepted = self.sock.send(view)
+            sent.total += accepted
+            view = view[accepted:]
+
+    monkeypatch.setattr(urllib3.connection.HTTPConnection, "send", send)
+    return sent

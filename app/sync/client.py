@@ -7,11 +7,14 @@ is transient and retried later; :class:`Rejected` (a 4xx) is permanent; please-u
 refused token are :class:`Rejected` with the server's Chinese message.
 """
 
+import socket
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, cast
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
 
 from app.errors import UserError
 from app.sync.wire import (
@@ -29,6 +32,18 @@ from app.sync.wire import (
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
+SEND_BUFFER = 1024 * 1024
+"""SO_SNDBUF of the client's connections. Set explicitly, it turns off the kernel's send buffer
+autotuning (which on loopback grows it to ``tcp_wmem``'s maximum, several MiB); Linux doubles
+the value (the effective size, bookkeeping included, is at most 2 MiB), Windows and macOS take
+it as it is. Bytes in this buffer when the connection is reset are lost: with the platform's
+receive buffer and what it holds in memory this bounds what an interrupted upload sends again
+(docs/sync-protocol.md, Attachments: below one chunk)."""
+SOCKET_OPTIONS: list[tuple[int, int, int]] = [
+    *HTTPConnection.default_socket_options,
+    (socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER),
+]
+"""Options of every connection of the session (applied before connecting)."""
 
 
 class SyncError(UserError):
@@ -64,6 +79,21 @@ class _Body:
         return iter(self.blocks)
 
 
+class _Adapter(HTTPAdapter):
+    """requests' adapter with :data:`SOCKET_OPTIONS` on direct and proxied connections (small
+    JSON requests do not mind the bounded send buffer)."""
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        pool_kwargs.setdefault("socket_options", SOCKET_OPTIONS)
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        proxy_kwargs.setdefault("socket_options", SOCKET_OPTIONS)
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+
 def api_base(url: str) -> str:
     """The platform URL with the API prefix exactly once and no trailing slash."""
     url = url.rstrip("/")
@@ -83,6 +113,8 @@ class SyncClient:
         self.base = api_base(url)
         self.timeout = timeout
         self.session = requests.Session()
+        for prefix in ("https://", "http://"):
+            self.session.mount(prefix, _Adapter())
         self.session.trust_env = False  # proxies and CA come from the site config only
         self.session.verify = str(ca_bundle) if ca_bundle else True
         if proxy:
