@@ -21,13 +21,18 @@ def load_gui() -> Callable[..., int]:
 
     The Qt-free modules the main window reads with are imported before PySide6: once PySide6
     is loaded it reads the source of every module imported after it (its ``__feature__``
-    check), which costs start-up time for nothing. The cyclic garbage collector is off until
-    the first page is painted or a dialog waits for the user (``app.ui.application.resume_gc``).
+    check), which costs start-up time for nothing; :mod:`app.ui.qtcompat` comes first of the
+    Qt modules and makes that check a plain read of the file. The cyclic garbage collector is
+    off until the first page is painted or a dialog waits for the user
+    (``app.ui.application.resume_gc``).
     """
     gc.disable()
     import app.domain.identity
     import app.store.case_list
-    import app.store.profile  # noqa: F401
+    import app.store.profile
+
+    # first of the Qt modules: it makes PySide6's per-module check cheap for the rest
+    import app.ui.qtcompat  # noqa: F401
     from app.ui.application import run_gui
 
     return run_gui

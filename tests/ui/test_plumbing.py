@@ -136,3 +136,19 @@ def test_every_string_is_translated() -> None:
     finally:
         sys.path.pop(0)
     assert untranslated(TS_DIR / "xianjie_zh_CN.ts") == []
+
+
+def test_quick_feature_check_answers_as_pyside_does() -> None:
+    import inspect
+
+    import app.ui.case_table
+    import app.ui.qtcompat as qtcompat
+
+    assert qtcompat.QUICK_FEATURE_CHECK, "PySide6 changed its __feature__ hook: re-measure"
+    check = sys.modules["__feature__"]._mod_uses_pyside
+    for module in (app.ui.case_table, qtcompat, inspect, threading, sys):
+        try:
+            expected = "PySide6" in inspect.getsource(module)
+        except (TypeError, OSError):
+            expected = False
+        assert check(module) == expected, module
