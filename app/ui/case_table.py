@@ -15,8 +15,7 @@ import logging
 import sqlite3
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -45,6 +44,11 @@ PySide6's ``Qt`` namespace builds all of its 150-odd enums, about 30 ms, so noth
 to the main window's first paint touches it (tests check the values)."""
 
 PAGE_SIZE = 200
+READ_AHEAD_ROWS = 80
+"""Rows the start-up read-ahead reads with the first page's ids (all :data:`PAGE_SIZE` of
+them): more than a maximised window shows, so the first paint has every visible row; the
+model reads the rest of the page once the window has settled. 80 rows instead of 200 take a
+few milliseconds off the read-ahead, which the window's first paint waits for."""
 MAX_PAGES = 60
 """Pages kept in memory (12,000 rows): enough for any screen and quick back-scrolling."""
 
@@ -65,29 +69,31 @@ _OVERDUE_BACKGROUND = QColor("#fde2df")
 _OVERDUE_FOREGROUND = QColor("#8a1c12")
 
 
-@dataclass(frozen=True)
-class FirstPage:
+class FirstPage(NamedTuple):
     """The first page of a result read ahead, so a window can open with its rows in place
-    (start-up reads it with the sign-in, off the GUI thread)."""
+    (start-up reads it with the sign-in, off the GUI thread). ``rows`` may hold only the first
+    rows of ``ids`` (:data:`READ_AHEAD_ROWS`); the model reads the rest itself."""
 
     case_filter: CaseFilter
     ids: list[str]
     rows: dict[str, CaseRow]
 
 
-def read_first_page(conn: sqlite3.Connection, flt: CaseFilter) -> FirstPage:
-    """The first :data:`PAGE_SIZE` ids of ``flt`` and their rows (no Qt: any thread)."""
+def read_first_page(conn: sqlite3.Connection, flt: CaseFilter, rows: int = PAGE_SIZE) -> FirstPage:
+    """The first :data:`PAGE_SIZE` ids of ``flt`` and the rows of the first ``rows`` of them
+    (no Qt: any thread)."""
     head = list_ids(conn, flt, limit=PAGE_SIZE)
-    return FirstPage(flt, head, fetch_rows(conn, head))
+    return FirstPage(flt, head, fetch_rows(conn, head[:rows]))
 
 
 def read_ahead(store: Store, flt: CaseFilter) -> FirstPage | None:
-    """:func:`read_first_page` on its own connection, or None if the store refuses (a
+    """:func:`read_first_page` (the rows of its first :data:`READ_AHEAD_ROWS` ids) on its own
+    connection, or None if the store refuses (a
     locked or damaged database): the window then runs the query itself and reports the
     problem as it always has, instead of the sign-in failing over it."""
     try:
         with store.reading() as conn:
-            return read_first_page(conn, flt)
+            return read_first_page(conn, flt, READ_AHEAD_ROWS)
     except UserError as exc:
         log.warning("first page not read ahead: %s", exc)
         return None
@@ -119,13 +125,15 @@ def column_titles() -> list[str]:
 
 
 def sync_state_text(state: str) -> str:
-    texts = {
-        "pending": QCoreApplication.translate("CaseTable", "● Pending"),
-        "sending": QCoreApplication.translate("CaseTable", "◐ Sending"),
-        "synced": QCoreApplication.translate("CaseTable", "✓ Synced"),
-        "error": QCoreApplication.translate("CaseTable", "✕ Error"),
-    }
-    return texts.get(state, state)
+    if state == "pending":
+        return QCoreApplication.translate("CaseTable", "● Pending")
+    if state == "sending":
+        return QCoreApplication.translate("CaseTable", "◐ Sending")
+    if state == "synced":
+        return QCoreApplication.translate("CaseTable", "✓ Synced")
+    if state == "error":
+        return QCoreApplication.translate("CaseTable", "✕ Error")
+    return state
 
 
 _UNKNOWN_SYNC_COLOUR = QColor("#555555")
@@ -159,6 +167,10 @@ class CaseTableModel(QAbstractTableModel):
         self._requested: set[int] = set()
         self._generation = 0
         self._filter = CaseFilter()
+        self._partial: set[int] = set()
+        """Pages holding only some of their rows (a first page read ahead)."""
+        self._cells: dict[int, _Cells] = {}
+        """What ``data()`` answers for each row index it was asked about (see :func:`_cells`)."""
         self._in_data = False
         self._tail_held = False
         self._pending_tail: Callable[[], None] | None = None
@@ -215,16 +227,25 @@ class CaseTableModel(QAbstractTableModel):
             self._ids = head
             self._pages.clear()
             self._requested.clear()
+            self._cells.clear()
+            partial = len(result.rows) < len(head)
             if head:
                 self._pages[0] = result.rows
+            self._partial = {0} if partial else set()
             self.endResetModel()
             emit(self.head_loaded, len(head))
-            if len(head) < PAGE_SIZE:
+            if len(head) < PAGE_SIZE and not partial:
                 self._finish_loading(len(head))
                 return
 
             def tail() -> None:
-                if generation == self._generation:
+                if generation != self._generation:
+                    return
+                if partial:
+                    self._request_page(0)  # the rows the first page was read without
+                if len(head) < PAGE_SIZE:
+                    self._finish_loading(len(head))
+                else:
                     self._runner.run(ids_op, lambda ids: ids_done(head, ids), failed)
 
             if self._tail_held:
@@ -249,6 +270,8 @@ class CaseTableModel(QAbstractTableModel):
                 self._ids = ids
                 self._pages.clear()
                 self._requested.clear()
+                self._cells.clear()
+                self._partial.clear()
                 self.endResetModel()
             self._finish_loading(len(ids))
 
@@ -296,6 +319,8 @@ class CaseTableModel(QAbstractTableModel):
         self._runner.run(op, done, failed)
 
     def _store_page(self, page: int, rows: dict[str, CaseRow]) -> None:
+        self._cells.clear()
+        self._partial.discard(page)
         self._pages[page] = rows
         self._pages.move_to_end(page)
         while len(self._pages) > MAX_PAGES:
@@ -306,6 +331,7 @@ class CaseTableModel(QAbstractTableModel):
         for page, rows in list(self._pages.items()):
             if case_ids & rows.keys():
                 del self._pages[page]
+                self._cells.clear()
                 first = page * PAGE_SIZE
                 last = min(len(self._ids), first + PAGE_SIZE) - 1
                 emit(self.dataChanged, self.index(first, 0), self.index(last, len(COLUMNS) - 1))
@@ -335,7 +361,15 @@ class CaseTableModel(QAbstractTableModel):
                 return None
         else:
             self._pages.move_to_end(page)
-        return rows.get(self._ids[row])
+        found = rows.get(self._ids[row])
+        if found is None and page in self._partial and not self._tail_held:
+            self._in_data = True
+            try:
+                self._request_page(page)  # a first page read ahead with part of its rows
+            finally:
+                self._in_data = False
+            found = self._pages.get(page, rows).get(self._ids[row])
+        return found
 
     # -- QAbstractTableModel -----------------------------------------------------------
 
@@ -346,50 +380,68 @@ class CaseTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: Index, role: int = DISPLAY_ROLE) -> Any:
-        if not index.isValid():
+        # Qt asks seven roles per cell while painting; four of them are answered before any
+        # call back into Qt, the others from the row's cells, worked out once per row.
+        if role not in _ROLES:
             return None
-        handler = _ROLE_HANDLERS.get(role)
-        if handler is None:
-            return None
-        row = self.row_data(index.row())
-        if row is None:
-            return "…" if role == DISPLAY_ROLE and index.column() == 0 else None
-        return handler(row, COLUMNS[index.column()])
+        row = index.row()
+        cells = self._cells.get(row)
+        if cells is None:
+            found = self.row_data(row)
+            if found is None:
+                return "…" if role == DISPLAY_ROLE and index.column() == 0 else None
+            if len(self._cells) >= _MAX_CELLS:
+                self._cells.clear()
+            cells = self._cells[row] = _cells(found)
+        return cells[role][index.column()]
 
 
-def _display(row: CaseRow, column: str) -> Any:
-    if column == "opened_on":
-        return row.opened_on.isoformat()
-    if column == "sync_state":
-        return sync_state_text(row.sync_state)
-    return getattr(row, column)
+_Cells = dict[int, tuple[Any, ...]]
+"""A row's answers: role number -> one value per column."""
+
+_ROLES = frozenset((DISPLAY_ROLE, TOOLTIP_ROLE, BACKGROUND_ROLE, FOREGROUND_ROLE))
+_MAX_CELLS = 2 * PAGE_SIZE
+"""Rows whose cells are kept (a screenful and more); the cache is dropped when it is full."""
+
+_NONE_PER_COLUMN: tuple[Any, ...] = (None,) * len(COLUMNS)
 
 
-def _tooltip(row: CaseRow, column: str) -> Any:
+def _cells(row: CaseRow) -> _Cells:
+    """Every role ``data()`` answers, for every column of ``row``."""
+    display = (
+        row.case_number,
+        row.title,
+        row.parties,
+        row.domain,
+        row.status,
+        row.opened_on.isoformat(),
+        row.unit_name,
+        sync_state_text(row.sync_state),
+    )
     if row.overdue:
-        return QCoreApplication.translate("CaseTable", "This case has an overdue deadline")
-    if column in ("title", "parties"):
-        return getattr(row, column)
-    if column == "sync_state" and row.sync_state == "error":
-        return QCoreApplication.translate("CaseTable", "Sync failed; see the case for the reason")
-    return None
-
-
-def _background(row: CaseRow, column: str) -> Any:
+        overdue = QCoreApplication.translate("CaseTable", "This case has an overdue deadline")
+        tooltips: tuple[Any, ...] = (overdue,) * len(COLUMNS)
+    else:
+        failed = None
+        if row.sync_state == "error":
+            failed = QCoreApplication.translate(
+                "CaseTable", "Sync failed; see the case for the reason"
+            )
+        tooltips = (None, row.title, row.parties, None, None, None, None, failed)
     # Colours, not QBrush: Qt converts them, and PySide6 builds its whole ``Qt`` namespace
     # on the first QBrush (see DISPLAY_ROLE), which would land in the first paint.
-    return _OVERDUE_BACKGROUND if row.overdue else None
-
-
-def _foreground(row: CaseRow, column: str) -> Any:
-    if column == "sync_state":
-        return _SYNC_COLOURS.get(row.sync_state, _UNKNOWN_SYNC_COLOUR)
-    return _OVERDUE_FOREGROUND if row.overdue else None
-
-
-_ROLE_HANDLERS: dict[int, Callable[[CaseRow, str], Any]] = {
-    DISPLAY_ROLE: _display,
-    TOOLTIP_ROLE: _tooltip,
-    BACKGROUND_ROLE: _background,
-    FOREGROUND_ROLE: _foreground,
-}
+    sync_colour = _SYNC_COLOURS.get(row.sync_state, _UNKNOWN_SYNC_COLOUR)
+    background: tuple[Any, ...]
+    foreground: tuple[Any, ...]
+    if row.overdue:
+        background = (_OVERDUE_BACKGROUND,) * len(COLUMNS)
+        foreground = (_OVERDUE_FOREGROUND,) * (len(COLUMNS) - 1) + (sync_colour,)
+    else:
+        background = _NONE_PER_COLUMN
+        foreground = (None,) * (len(COLUMNS) - 1) + (sync_colour,)
+    return {
+        DISPLAY_ROLE: display,
+        TOOLTIP_ROLE: tooltips,
+        BACKGROUND_ROLE: background,
+        FOREGROUND_ROLE: foreground,
+    }

@@ -143,3 +143,49 @@ def test_role_numbers_are_qts() -> None:
     assert Qt.ItemDataRole.ToolTipRole == case_table.TOOLTIP_ROLE
     assert Qt.ItemDataRole.BackgroundRole == case_table.BACKGROUND_ROLE
     assert Qt.ItemDataRole.ForegroundRole == case_table.FOREGROUND_ROLE
+
+
+def test_a_first_page_read_ahead_with_part_of_its_rows_is_completed_after_release(
+    big_store: Store,
+) -> None:
+    with big_store.reading() as conn:
+        first = case_table.read_first_page(conn, CaseFilter(), case_table.READ_AHEAD_ROWS)
+    assert len(first.ids) == PAGE_SIZE and len(first.rows) == case_table.READ_AHEAD_ROWS
+    model = CaseTableModel(big_store, TaskRunner(synchronous=True))
+    model.hold_tail()  # as at start-up: the rest waits until the window has settled
+    model.set_filter(CaseFilter(), first)
+    assert model.index(0, 1).data().endswith("号案件")
+    assert model.index(case_table.READ_AHEAD_ROWS, 1).data() is None  # not read yet
+    assert model.page_fetches == 0
+    model.release_tail()
+    assert model.page_fetches == 1 and model.rowCount() == N
+    assert model.index(PAGE_SIZE - 1, 1).data().endswith("号案件")
+    assert model.index(case_table.READ_AHEAD_ROWS, 0).data().startswith("徐环罚")
+
+
+def test_cells_answer_every_role_per_column() -> None:
+    row = CaseRow(
+        id="c1",
+        case_number="徐环罚〔2024〕1号",
+        title="某化工厂案",
+        domain="生态环境",
+        status="立案",
+        unit_name="徐州市生态环境局",
+        opened_on=date(2024, 3, 1),
+        parties="某化工厂",
+        penalty_fen=None,
+        sync_state="error",
+        overdue=False,
+    )
+    cells = case_table._cells(row)
+    display = cells[case_table.DISPLAY_ROLE]
+    assert len(display) == len(case_table.COLUMNS)
+    assert dict(zip(case_table.COLUMNS, display, strict=True))["opened_on"] == "2024-03-01"
+    tips = dict(zip(case_table.COLUMNS, cells[case_table.TOOLTIP_ROLE], strict=True))
+    assert tips["title"] == "某化工厂案" and tips["case_number"] is None
+    assert tips["sync_state"]  # why the sync failed is one click away
+    assert cells[case_table.BACKGROUND_ROLE] == (None,) * len(case_table.COLUMNS)
+    assert cells[case_table.FOREGROUND_ROLE][-1] is not None  # the sync column is coloured
+    overdue = case_table._cells(row._replace(overdue=True, sync_state="synced"))
+    assert None not in overdue[case_table.BACKGROUND_ROLE]
+    assert len(set(overdue[case_table.TOOLTIP_ROLE])) == 1
