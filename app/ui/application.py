@@ -17,9 +17,8 @@ import gc
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6 import QtWidgets
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator, Signal
@@ -80,6 +79,22 @@ def resume_gc() -> None:
         gc.enable()
 
 
+DESKTOP_FILE_NAME = "xianjie"
+"""The desktop entry the .deb installs (installer/linux/xianjie.desktop, ``Icon=xianjie``).
+Set before any window is shown: Wayland takes a window's app id when it is created."""
+
+
+def set_window_icon(window: QtWidgets.QWidget) -> None:
+    """The themed ``xianjie`` icon (installed with the desktop entry), where there is one.
+    Called once the window has settled: looking up a themed icon reads the icon theme, which
+    the first paint does not need."""
+    from PySide6.QtGui import QIcon
+
+    icon = QIcon.fromTheme(DESKTOP_FILE_NAME)
+    if not icon.isNull():
+        window.setWindowIcon(icon)
+
+
 def show_fatal(title: str, message: str) -> None:
     """A blocking error box (or stderr when dialogs are switched off)."""
     print(f"{title}：{message}", file=sys.stderr)
@@ -89,8 +104,7 @@ def show_fatal(title: str, message: str) -> None:
         QMessageBox.critical(None, title, message)
 
 
-@dataclass(frozen=True)
-class _Opened:
+class _Opened(NamedTuple):  # not a dataclass: it would compile its methods at every start
     store: Store
     first_run: bool
     unit_name: str
@@ -153,6 +167,10 @@ class Startup(QObject):
     def start(self) -> None:
         paths, who = self.paths, self.signed_in_as
         self.runner.run(lambda: _open(paths, who), self._opened, self._open_failed)
+        if not self.runner.synchronous:
+            from app.ui.fontconfig import init_during_wait
+
+            init_during_wait()  # the GUI thread waits for the store anyway
 
     def _open_failed(self, exc: BaseException) -> None:
         if isinstance(exc, UserError):
@@ -244,6 +262,7 @@ def run_gui(
     app.setApplicationName("Xianjie")
     app.setApplicationDisplayName("衔接")
     app.setOrganizationName("Xianjie")
+    app.setDesktopFileName(DESKTOP_FILE_NAME)  # task bars match windows to xianjie.desktop
     ctx = Context(args)
     verbose = bool(getattr(args, "verbose", False))
     buffer_logging(verbose=verbose)  # the log file is opened once the window is up
@@ -267,6 +286,7 @@ def run_gui(
         app.setQuitOnLastWindowClosed(True)
         window.settled.connect(open_log_file)  # after the first page is painted
         window.settled.connect(resume_gc)
+        window.settled.connect(lambda: set_window_icon(window))
         if on_window is not None:
             on_window(window)
 
