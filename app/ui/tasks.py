@@ -24,6 +24,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.errors import UserError
@@ -34,6 +35,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NoticeSink = Callable[[str], None]
+
+
+def _receiver_alive(callback: Callable[..., None]) -> bool:
+    """False when ``callback`` is a method of a Qt object that has been deleted meanwhile
+    (a dialog closed while its task ran): its outcome has nowhere to go and is dropped."""
+    owner = getattr(callback, "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class _Relay(QObject):
@@ -65,7 +73,7 @@ class _Relay(QObject):
     @Slot(object)
     def _deliver_success(self, result: object) -> None:
         try:
-            if self._on_success is not None:
+            if self._on_success is not None and _receiver_alive(self._on_success):
                 self._on_success(result)
         finally:
             self._runner._finished(self)
@@ -75,7 +83,10 @@ class _Relay(QObject):
         try:
             assert isinstance(exc, BaseException)
             if self._on_failure is not None:
-                self._on_failure(exc)
+                if _receiver_alive(self._on_failure):
+                    self._on_failure(exc)
+                else:
+                    log.info("task failed after its window closed: %r", exc)
             else:
                 self._runner.report_failure(exc)
         finally:

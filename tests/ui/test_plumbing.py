@@ -55,6 +55,38 @@ def test_runner_delivers_results_on_the_gui_thread(qtbot: QtBot) -> None:
     assert runner.pending == 0
 
 
+class _Receiver(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.got: list[object] = []
+
+    def take(self, value: object) -> None:
+        self.got.append(value)
+        self.objectName()  # raises RuntimeError if the C++ object is gone
+
+
+def test_outcome_for_a_deleted_receiver_is_dropped(qtbot: QtBot) -> None:
+    """A dialog closed while its task runs: the late result must not reach the dead object
+    (it used to raise "Internal C++ object already deleted" in the event loop)."""
+    import shiboken6
+
+    runner = TaskRunner()
+    release = threading.Event()
+    alive, doomed = _Receiver(), _Receiver()
+
+    def op() -> int:
+        release.wait(5)
+        return 7
+
+    runner.run(op, alive.take)
+    runner.run(op, doomed.take, doomed.take)
+    shiboken6.delete(doomed)
+    release.set()
+    qtbot.waitUntil(lambda: runner.pending == 0, timeout=5000)
+    assert alive.got == [7]
+    assert not shiboken6.isValid(doomed)
+
+
 def test_runner_routes_user_errors_to_notices_and_bugs_to_the_crash_handler(
     qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
