@@ -44,11 +44,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.paths import DataPaths  # noqa: E402
-from app.store.attachments import AttachmentStore  # noqa: E402
 from app.store.db import Store, open_store  # noqa: E402
-from app.store.models import Attachment, Case, Document  # noqa: E402
+from app.store.models import Case  # noqa: E402
 from app.sync.setup import settings  # noqa: E402
 from tests.sync_helpers import (  # noqa: E402
+    attach_bytes,
     connect_store,
     free_port,
     new_case,
@@ -223,27 +223,19 @@ def _upload_once(root: Path, central: Any, megabytes: int) -> dict[str, float]:
     content = os.urandom(megabytes * 1024 * 1024)
     store = _desk(root, "upload", central.url, central.token("U", f"upload-{root.name}"))
     sync(store)  # an up-to-date desk (of its own unit: none of the other parts' cases to pull)
-    case_id = new_case(store, settings(store)["unit_id"], "附件上传")
-    stored = AttachmentStore(store.paths.attachments).put_bytes(content)
-    with store.session() as session:
-        document = Document(case_id=case_id, doc_type="检验报告", title="大附件")
-        session.add(document)
-        session.flush()
-        session.add(
-            Attachment(
-                document_id=document.id,
-                sha256=stored.sha256,
-                filename="big.bin",
-                media_type="application/octet-stream",
-                size=len(content),
-            )
-        )
+    sha = attach_bytes(
+        store,
+        content,
+        title="附件上传",
+        filename="big.bin",
+        media_type="application/octet-stream",
+    )
     t0, c0 = time.perf_counter(), time.process_time()
     report = sync(store)
     t_sync, c_sync = time.perf_counter() - t0, time.process_time() - c0
     store.close()
-    uploaded = central.blobs / stored.sha256
-    assert hashlib.sha256(uploaded.read_bytes()).digest().hex() == stored.sha256
+    uploaded = central.blobs / sha
+    assert hashlib.sha256(uploaded.read_bytes()).digest().hex() == sha
     uploaded.unlink()  # keeps the page cache and the disk as they were for the next run
 
     t0, c0 = time.perf_counter(), time.process_time()

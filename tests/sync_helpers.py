@@ -329,6 +329,38 @@ def new_case(store: Any, unit_id: str, title: str, **fields: Any) -> str:
         return str(case.id)
 
 
+def attach_bytes(
+    store: Any,
+    content: bytes,
+    *,
+    title: str = "带附件的案件",
+    filename: str = "report.pdf",
+    media_type: str = "application/pdf",
+) -> str:
+    """A new case with one 检验报告 document carrying ``content`` as its attachment (stored in
+    the desk's attachment store, written through the ORM); returns the content's SHA-256."""
+    from app.store.attachments import AttachmentStore
+    from app.store.models import Attachment, Document
+    from app.sync.setup import settings
+
+    case_id = new_case(store, settings(store)["unit_id"], title)
+    stored = AttachmentStore(store.paths.attachments).put_bytes(content)
+    with store.session() as session:
+        document = Document(case_id=case_id, doc_type="检验报告", title="检验报告")
+        session.add(document)
+        session.flush()
+        session.add(
+            Attachment(
+                document_id=document.id,
+                sha256=stored.sha256,
+                filename=filename,
+                media_type=media_type,
+                size=len(content),
+            )
+        )
+    return stored.sha256
+
+
 def connect_store(store: Any, url: str, token: str) -> None:
     from app.site_config import SiteConfig
     from app.sync.setup import setup

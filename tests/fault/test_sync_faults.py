@@ -19,9 +19,8 @@ from sqlalchemy import func, select
 
 from app.paths import DataPaths
 from app.site_config import SiteConfig
-from app.store.attachments import AttachmentStore
 from app.store.db import Store, open_store
-from app.store.models import Attachment, Case, Document
+from app.store.models import Case
 from app.sync.client import NetworkError
 from app.sync.engine import Cancelled, CancelToken, SyncEngine, connect, meta_get
 from app.sync.setup import connected_client, settings
@@ -32,6 +31,7 @@ from tests.sync_helpers import (
     Central,
     FaultProxy,
     ServerThread,
+    attach_bytes,
     connect_store,
     new_case,
     start_central,
@@ -139,25 +139,6 @@ def test_the_batch_stops_at_the_first_network_failure_and_resumes(
     assert set(states(desk, "cases")) == set(states(desk, "parties")) == {"synced"}
 
 
-def _attach(store: Store, content: bytes) -> str:
-    case_id = new_case(store, unit(store), "带附件的案件")
-    stored = AttachmentStore(store.paths.attachments).put_bytes(content)
-    with store.session() as session:
-        document = Document(case_id=case_id, doc_type="检验报告", title="检验报告")
-        session.add(document)
-        session.flush()
-        session.add(
-            Attachment(
-                document_id=document.id,
-                sha256=stored.sha256,
-                filename="report.pdf",
-                media_type="application/pdf",
-                size=len(content),
-            )
-        )
-    return stored.sha256
-
-
 def _second_desk(tmp_path: Path, central: Central) -> Store:
     store = open_store(DataPaths(tmp_path / "desk2"))
     connect_store(store, central.url, central.token("A", "second"))
@@ -203,7 +184,7 @@ def test_an_upload_cut_mid_chunk_resumes_with_at_most_one_chunk_again(
     central = server[0]
     monkeypatch.setattr(blob_api, "FLUSH_EVERY", CHUNK)  # background flushes while it runs
     content = random.Random(7).randbytes(10 * CHUNK + 123)
-    sha = _attach(desk, content)
+    sha = attach_bytes(desk, content)
     proxy.mode, proxy.budget = "cut_after", 3 * CHUNK + CHUNK // 2
     with pytest.raises(NetworkError):
         sync(desk, proxy.url, chunk_size=CHUNK)
@@ -240,7 +221,7 @@ def test_a_server_restart_mid_upload_then_the_upload_completes(
     central, thread = server
     monkeypatch.setattr(blob_api, "FLUSH_EVERY", CHUNK // 2)
     content = random.Random(8).randbytes(6 * CHUNK)
-    sha = _attach(desk, content)
+    sha = attach_bytes(desk, content)
     part = central.blobs / f"{sha}.part"
     stopped: list[bool] = []
 
@@ -273,7 +254,7 @@ def test_a_sync_cancelled_mid_upload_stops_and_the_next_one_sends_only_the_rest(
 ) -> None:
     central = server[0]
     content = random.Random(10).randbytes(8 * CHUNK + 5)
-    sha = _attach(desk, content)
+    sha = attach_bytes(desk, content)
     token = CancelToken()
 
     def progress(stage: str, done: int, _total: int) -> None:
@@ -298,7 +279,7 @@ def test_an_upload_busy_on_another_connection_is_left_for_the_next_run(
     central, thread = server
     monkeypatch.setattr(blob_api, "BUSY_WAIT", 0.2)
     content = random.Random(12).randbytes(3 * CHUNK)
-    sha = _attach(desk, content)
+    sha = attach_bytes(desk, content)
     _received(central, sha)  # the platform's registry of uploads exists from here on
     uploads = thread.server.config.app.state.uploads
     assert uploads.claim(sha)  # another connection is writing this content
@@ -364,7 +345,7 @@ def test_sync_converges_through_a_lossy_slow_connection(
     central = server[0]
     ids = [new_case(desk, unit(desk), f"案件{i}") for i in range(12)]
     content = random.Random(9).randbytes(5 * CHUNK + 77)
-    sha = _attach(desk, content)
+    sha = attach_bytes(desk, content)
     delay = float(os.environ.get("XIANJIE_SYNC_CHAOS_DELAY", "0.005"))  # 0.3 for the long run
     proxy.mode, proxy.loss, proxy.delay = "chaos", 0.3, delay
     failures = 0

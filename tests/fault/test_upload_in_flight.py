@@ -19,9 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.paths import DataPaths
-from app.store.attachments import AttachmentStore
 from app.store.db import Store, open_store
-from app.store.models import Attachment, Document
 from app.sync import client as sync_client
 from app.sync.client import NetworkError
 from app.sync.wire import CHUNK_SIZE
@@ -32,9 +30,9 @@ from tests.sync_helpers import (
     Central,
     CentralProcess,
     ServerThread,
+    attach_bytes,
     connect_store,
     count_sent,
-    new_case,
     start_central,
     sync,
 )
@@ -43,27 +41,6 @@ SIZE = 64 * 1024 * 1024 + 12_345
 """The attachment: eight chunks and a bit."""
 KILL_AFTER = 3 * CHUNK_SIZE
 """The platform is interrupted once the client has handed this much of the body over."""
-
-
-def _attach(store: Store, content: bytes) -> str:
-    from app.sync.setup import settings
-
-    case_id = new_case(store, settings(store)["unit_id"], "大附件的案件")
-    stored = AttachmentStore(store.paths.attachments).put_bytes(content)
-    with store.session() as session:
-        document = Document(case_id=case_id, doc_type="检验报告", title="检验报告")
-        session.add(document)
-        session.flush()
-        session.add(
-            Attachment(
-                document_id=document.id,
-                sha256=stored.sha256,
-                filename="scan.tif",
-                media_type="image/tiff",
-                size=len(content),
-            )
-        )
-    return stored.sha256
 
 
 def _states(store: Store) -> set[str]:
@@ -143,7 +120,9 @@ def test_a_sigkilled_platform_mid_upload_costs_at_most_one_chunk_again(
     try:
         platform.start()
         connect_store(store, platform.url, token)
-        sha = _attach(store, content)
+        sha = attach_bytes(
+            store, content, title="大附件的案件", filename="scan.tif", media_type="image/tiff"
+        )
         sent = count_sent(monkeypatch)
         killed: list[int] = []
 
@@ -213,7 +192,9 @@ def test_a_connection_reset_by_the_platform_mid_upload_costs_at_most_one_chunk_a
     store = open_store(DataPaths(tmp_path / "desk"))
     try:
         connect_store(store, central.url, central.token("A"))
-        sha = _attach(store, content)
+        sha = attach_bytes(
+            store, content, title="大附件的案件", filename="scan.tif", media_type="image/tiff"
+        )
         sent = count_sent(monkeypatch)
         reset: list[bool] = []
 
