@@ -5,7 +5,9 @@ case table (:mod:`app.ui.case_table`) and one tab per opened case (:mod:`app.ui.
 All queries run through the task helper; the window itself only arranges widgets.
 
 Keyboard: Ctrl+F focuses the search box, Enter (or a double-click) opens the selected case,
-Ctrl+W closes the current case tab, Esc in the search box clears it.
+Ctrl+W closes the current case tab, Esc in the search box clears it. The shortcuts, the
+search box's hint and its clear button are added once the window has settled (see
+``settled``): the first paint is the case list's.
 """
 
 from typing import TYPE_CHECKING
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QTableView,
     QTabWidget,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -40,12 +43,16 @@ from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # a case view loads when the first case is opened, not at start-up
     from app.ui.case_view import CaseView
+    from app.ui.dashboard.launcher import DashboardLauncher
+    from app.ui.wizard.launcher import EntryLauncher
 
 SEARCH_DEBOUNCE_MS = 250
 SETTLE_FALLBACK_MS = 1000
 """Start-up counts as over this long after the first page arrived even if it never painted
 (a window started minimised)."""
 _COLUMN_WIDTHS = (190, 300, 200, 80, 110, 90, 170, 80)
+TOOLBARS = ("dashboardToolBar", "entryToolBar")
+"""The tool bars the launchers fill once the window has settled, in their order."""
 
 
 class CaseTableView(QTableView):
@@ -126,13 +133,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self._build_list_page(), self.tr("Cases"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self._build_status_bar()
-        self._build_shortcuts()
-        from app.ui.dashboard.launcher import install_dashboard_action
-
-        self.dashboard_launcher = install_dashboard_action(self)  # "Dashboard" (Ctrl+D)
-        from app.ui.wizard.launcher import install_entry_actions
-
-        self.entry = install_entry_actions(self)  # "New case" (Ctrl+N), "Drafts"
+        self._toolbars = self._reserve_toolbars()
+        self.dashboard_launcher: DashboardLauncher | None = None  # "Dashboard" (Ctrl+D)
+        self.entry: EntryLauncher | None = None  # "New case" (Ctrl+N), "Drafts", "Edit case"
         from app.ui.sync.indicator import install_sync_indicator
 
         self.sync_indicator = install_sync_indicator(self)  # status bar: state, "Sync now"
@@ -153,11 +156,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 6, 0, 0)
         bar = QHBoxLayout()
-        self.search = QLineEdit(page)
-        self.search.setPlaceholderText(
-            self.tr("Search case name, number, party, ID or document text (Ctrl+F)")
-        )
-        self.search.setClearButtonEnabled(True)
+        self.search = QLineEdit(page)  # its hint and clear button: _finish_search_box
         bar.addWidget(self.search, 3)
 
         self.domain = QComboBox(page)
@@ -205,6 +204,44 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.table, 1)
         return page
 
+    def _reserve_toolbars(self) -> dict[str, QToolBar]:
+        """The launchers' tool bars, empty until the window has settled but already as tall
+        as they will be, so the first paint has the final layout and nothing moves when
+        their buttons arrive (``_install_launchers``). The height is that of the bar with
+        one text button: every button on them is text of the same font."""
+        bars: dict[str, QToolBar] = {}
+        for name in TOOLBARS:
+            bar = self.addToolBar("")  # titled by its launcher
+            bar.setObjectName(name)
+            bars[name] = bar
+        bars["entryToolBar"].setMovable(False)
+        probe_bar = bars[TOOLBARS[0]]
+        probe = probe_bar.addAction(self.tr("Cases"))
+        height = probe_bar.sizeHint().height()
+        probe_bar.removeAction(probe)
+        probe.deleteLater()
+        for bar in bars.values():
+            bar.setMinimumHeight(height)
+        return bars
+
+    def take_toolbar(self, name: str, title: str) -> QToolBar:
+        """The tool bar reserved under ``name`` (titled ``title``), or a new one."""
+        bar = self._toolbars.pop(name, None)
+        if bar is None:
+            bar = self.addToolBar(title)
+            bar.setObjectName(name)
+        bar.setWindowTitle(title)
+        return bar
+
+    def _install_launchers(self) -> None:
+        from app.ui.dashboard.launcher import install_dashboard_action
+        from app.ui.wizard.launcher import install_entry_actions
+
+        self.dashboard_launcher = install_dashboard_action(self)
+        self.entry = install_entry_actions(self)
+        for bar in self.findChildren(QToolBar):
+            bar.setMinimumHeight(0)  # filled: the reservation is no longer needed
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.user_label = QLabel(
@@ -222,17 +259,25 @@ class MainWindow(QMainWindow):
         # the platform connection (offline / syncing / up to date) is the sync indicator's
 
     def _build_shortcuts(self) -> None:
+        """Ctrl+F, Ctrl+W and Esc in the search box, once the window has settled. Esc's
+        context is a ``Qt`` enum, and the first use of ``Qt`` costs ~30 ms (see
+        case_table.DISPLAY_ROLE); none of them is needed to paint the first page."""
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
         close.activated.connect(lambda: self._close_tab(self.tabs.currentIndex()))
-        # Esc in the search box is added once the window has settled: its context is a
-        # ``Qt`` enum, and the first use of ``Qt`` costs ~30 ms (see case_table.DISPLAY_ROLE).
-
-    def _build_search_escape(self) -> None:
         clear = QShortcut(QKeySequence(QtCore.Qt.Key.Key_Escape), self.search)
         clear.setContext(QtCore.Qt.ShortcutContext.WidgetShortcut)
         clear.activated.connect(self.search.clear)
+
+    def _finish_search_box(self) -> None:
+        """The search box's hint and clear button, once the window has settled: the hint is
+        some twenty more Chinese glyphs to render and the clear button loads an icon, neither
+        of which changes the box's size. The first frame shows the box empty."""
+        self.search.setPlaceholderText(
+            self.tr("Search case name, number, party, ID or document text (Ctrl+F)")
+        )
+        self.search.setClearButtonEnabled(True)
 
     # -- behaviour ---------------------------------------------------------------------
 
@@ -240,6 +285,11 @@ class MainWindow(QMainWindow):
     def is_ready(self) -> bool:
         """The first rows are in the table (``ready`` may still be on its way)."""
         return self._ready
+
+    @property
+    def is_settled(self) -> bool:
+        """Start-up is over: ``settled`` has been emitted."""
+        return self._settled
 
     def start(self) -> None:
         """Load the first case list (in the background); its full id list (the count) waits
@@ -351,5 +401,7 @@ class MainWindow(QMainWindow):
             return
         self._settled = True
         self.model.release_tail()
-        self._build_search_escape()
+        self._install_launchers()
+        self._finish_search_box()
+        self._build_shortcuts()
         emit(self.settled)

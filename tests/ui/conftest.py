@@ -156,4 +156,5 @@ def window(qtbot: QtBot, store: Store, seeded: Seeded, runner: TaskRunner) -> It
     win.show()
     with qtbot.waitSignal(win.ready, timeout=5000):
         win.start()
+    qtbot.waitUntil(lambda: win.is_settled, timeout=5000)  # shortcuts, the search box's hint
     yield win

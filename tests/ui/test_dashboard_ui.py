@@ -170,7 +170,9 @@ def test_ctrl_d_opens_the_dashboard_and_a_double_click_opens_the_case(
     window.show()
     with qtbot.waitSignal(window.ready, timeout=10000):
         window.start()
+    qtbot.waitUntil(lambda: window.is_settled, timeout=5000)  # the tool bars fill in then
     launcher = window.dashboard_launcher
+    assert launcher is not None
     assert launcher.action.shortcut().toString() == "Ctrl+D"
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)

@@ -4,7 +4,7 @@ import gc
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -337,3 +337,26 @@ def test_garbage_collection_is_back_on_when_a_dialog_waits_or_the_window_settles
         startup.close()
     finally:
         gc.enable()
+
+
+def test_the_table_does_not_move_when_the_tool_bars_fill_in(
+    qtbot: QtBot, store: Store, seeded: Seeded, runner: TaskRunner
+) -> None:
+    window = MainWindow(store, seeded.admin, SiteConfig(), runner)
+    qtbot.addWidget(window)
+    window.show()
+    first: list[QRect] = []
+
+    def at_first_paint() -> None:
+        if not first:
+            first.append(QRect(window.table.mapTo(window, QPoint(0, 0)), window.table.size()))
+
+    window.table.painted.connect(at_first_paint)
+    with qtbot.waitSignal(window.ready, timeout=5000):
+        window.start()
+    qtbot.waitUntil(lambda: window.is_settled, timeout=5000)
+    assert window.entry is not None and window.dashboard_launcher is not None
+    qtbot.wait(50)  # the filled tool bars are laid out
+    assert first, "the table painted before the window settled"
+    assert QRect(window.table.mapTo(window, QPoint(0, 0)), window.table.size()) == first[0]
+    assert window.search.placeholderText()  # filled in once settled

@@ -41,6 +41,7 @@ def win(qtbot: QtBot, store: Store, inspector: SignedInUser, runner: TaskRunner)
     window.show()
     with qtbot.waitSignal(window.ready, timeout=5000):
         window.start()
+    qtbot.waitUntil(lambda: window.is_settled, timeout=5000)  # the entry actions
     return window
 
 

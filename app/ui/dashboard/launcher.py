@@ -31,8 +31,9 @@ class DashboardLauncher:
             )
         )
         self.action.triggered.connect(self.open)
-        bar = window.addToolBar(QCoreApplication.translate("DashboardLauncher", "Supervision"))
-        bar.setObjectName("dashboardToolBar")
+        bar = window.take_toolbar(
+            "dashboardToolBar", QCoreApplication.translate("DashboardLauncher", "Supervision")
+        )
         bar.addAction(self.action)
 
     def open(self) -> "DashboardView":

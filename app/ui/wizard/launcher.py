@@ -58,8 +58,9 @@ class EntryLauncher:
         )
         self.edit_action.triggered.connect(self.edit_current_case)
         self.reason_dialog: ReasonDialog | None = None
-        bar = window.addToolBar(QCoreApplication.translate("EntryLauncher", "Case entry"))
-        bar.setObjectName("entryToolBar")
+        bar = window.take_toolbar(
+            "entryToolBar", QCoreApplication.translate("EntryLauncher", "Case entry")
+        )
         bar.setMovable(False)
         bar.addAction(self.new_action)
         bar.addAction(self.drafts_action)
