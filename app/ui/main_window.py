@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from PySide6 import QtCore
 from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -37,13 +36,13 @@ from app.site_config import SiteConfig
 from app.store.case_list import CaseFilter
 from app.store.db import Store
 from app.ui.case_table import CaseTableModel, FirstPage, header_labels
-from app.ui.notices import NoticeBar
 from app.ui.qtcompat import emit
 from app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # a case view loads when the first case is opened, not at start-up
     from app.ui.case_view import CaseView
     from app.ui.dashboard.launcher import DashboardLauncher
+    from app.ui.notices import NoticeBar
     from app.ui.wizard.launcher import EntryLauncher
 
 SEARCH_DEBOUNCE_MS = 250
@@ -119,9 +118,9 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 8, 8, 4)
-        self.notices = NoticeBar(central)
-        layout.addWidget(self.notices)
-        runner.set_notice_sink(self.notices.show_notice)
+        self._central_layout = layout
+        self._notices: NoticeBar | None = None  # made by the first notice: see ``notices``
+        runner.set_notice_sink(self._show_notice)
 
         self.tabs = QTabWidget(central)
         self.tabs.setTabsClosable(True)
@@ -262,6 +261,8 @@ class MainWindow(QMainWindow):
         """Ctrl+F, Ctrl+W and Esc in the search box, once the window has settled. Esc's
         context is a ``Qt`` enum, and the first use of ``Qt`` costs ~30 ms (see
         case_table.DISPLAY_ROLE); none of them is needed to paint the first page."""
+        from PySide6.QtGui import QKeySequence, QShortcut  # their types cost ~1 ms to set up
+
         find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
         find.activated.connect(self.focus_search)
         close = QShortcut(QKeySequence(QKeySequence.StandardKey.Close), self)
@@ -278,6 +279,20 @@ class MainWindow(QMainWindow):
             self.tr("Search case name, number, party, ID or document text (Ctrl+F)")
         )
         self.search.setClearButtonEnabled(True)
+
+    @property
+    def notices(self) -> "NoticeBar":
+        """The notice bar above the tabs, made when first needed: hidden, it takes no room,
+        so a start without a notice does not build it before the first paint."""
+        if self._notices is None:
+            from app.ui.notices import NoticeBar
+
+            self._notices = NoticeBar(self.centralWidget())
+            self._central_layout.insertWidget(0, self._notices)
+        return self._notices
+
+    def _show_notice(self, text: str) -> None:
+        self.notices.show_notice(text)
 
     # -- behaviour ---------------------------------------------------------------------
 
