@@ -166,10 +166,23 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+def _named_tuples_as_objects(value: Any) -> Any:
+    """json would write a NamedTuple (e.g. a case-list row) as an array; the contract is an
+    object with its field names, as for dataclasses."""
+    if isinstance(value, tuple) and hasattr(value, "_asdict"):
+        return {k: _named_tuples_as_objects(v) for k, v in value._asdict().items()}
+    if isinstance(value, list | tuple):
+        return [_named_tuples_as_objects(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _named_tuples_as_objects(v) for k, v in value.items()}
+    return value
+
+
 def print_json(data: Any) -> None:
     import json
 
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+    plain = _named_tuples_as_objects(data)
+    sys.stdout.write(json.dumps(plain, ensure_ascii=False, indent=2, default=_json_default))
     sys.stdout.write("\n")
 
 

@@ -66,7 +66,10 @@ def test_json_outputs_parse(run_cli: RunCli, tmp_path: Path) -> None:
     found = run_cli("--data-dir", data, "search", "公司", "--json")
     assert found.returncode == 0, found.stderr
     body = found.json()
-    assert body["count"] == len(body["cases"])
+    assert body["count"] == len(body["cases"]) > 0
+    for case in body["cases"]:  # objects with field names, not bare arrays
+        assert "公司" in case["title"] + case["parties"]
+        assert {"id", "case_number", "status", "opened_on"} <= set(case)
     backup = run_cli("--data-dir", data, "backup", "--out", tmp_path / "b.zip", "--json")
     assert backup.returncode == 0 and backup.json()["size"] > 0
     selftest = run_cli("--data-dir", data, "selftest", "--json")
