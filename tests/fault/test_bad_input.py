@@ -4,7 +4,6 @@ Corrupt database files, a read-only data folder, a malformed site.toml — each 
 CLI in a subprocess, as IT staff would meet them.
 """
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -16,24 +15,8 @@ from pathlib import Path
 import pytest
 
 from app.paths import DataPaths
-from app.store import audit
-from app.store.db import open_store
 from tests.conftest import REPO_ROOT, CliResult, RunCli
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _real_database(paths: DataPaths, entries: int = 2000) -> None:
-    store = open_store(paths)
-    try:
-        with store.session() as session:
-            for i in range(entries):
-                audit.record(session, "filler", entity_id=str(i), detail={"说明": "徐州" * 40})
-    finally:
-        store.close()
-
+from tests.store_helpers import file_sha256, fill_audit_log
 
 # --------------------------------------------------------------------------- corrupt database
 
@@ -44,14 +27,14 @@ def _random(paths: DataPaths) -> None:
 
 
 def _truncated(paths: DataPaths) -> None:
-    _real_database(paths)
+    fill_audit_log(paths, 2000)
     size = paths.database.stat().st_size
     with paths.database.open("rb+") as fh:
         fh.truncate(size // 2)
 
 
 def _header_only(paths: DataPaths) -> None:
-    _real_database(paths)
+    fill_audit_log(paths, 2000)
     data = paths.database.read_bytes()
     paths.database.write_bytes(data[:100] + os.urandom(len(data) - 100))
 
@@ -63,28 +46,28 @@ def test_corrupt_database_gets_one_chinese_line(
 ) -> None:
     paths = DataPaths(tmp_path / "d")
     damage(paths)  # type: ignore[operator]
-    before = _sha256(paths.database)
+    before = file_sha256(paths.database)
     result = run_cli("--data-dir", paths.root, *command, cwd=tmp_path)
     assert result.returncode == 1, result.stdout
     assert len(result.error_lines) == 1, result.stderr
     assert result.error_lines[0].startswith("错误：") and "损坏" in result.error_lines[0]
-    assert _sha256(paths.database) == before
+    assert file_sha256(paths.database) == before
     assert not (tmp_path / "b.zip").exists()
 
 
 def test_corrupt_database_fails_selftest(run_cli: RunCli, tmp_path: Path) -> None:
     paths = DataPaths(tmp_path / "d")
     _truncated(paths)
-    before = _sha256(paths.database)
+    before = file_sha256(paths.database)
     result = run_cli("--data-dir", paths.root, "selftest")
     assert result.returncode == 1
     assert any(ln.startswith("[失败] 数据库打开与迁移") for ln in result.stdout.splitlines())
-    assert _sha256(paths.database) == before
+    assert file_sha256(paths.database) == before
 
 
 def test_corrupt_database_can_be_restored_from_a_backup(run_cli: RunCli, tmp_path: Path) -> None:
     paths = DataPaths(tmp_path / "d")
-    _real_database(paths, 50)
+    fill_audit_log(paths, 50)
     assert run_cli("--data-dir", paths.root, "backup", "--out", tmp_path / "b.zip").returncode == 0
     damaged = os.urandom(paths.database.stat().st_size)
     paths.database.write_bytes(damaged)
@@ -120,7 +103,7 @@ def read_only_data(tmp_path: Path) -> Iterator[DataPaths]:
         pytest.skip("a read-only tmpfs needs root and mount(8); not available here")
     try:
         paths = DataPaths(mnt / "data")
-        _real_database(paths, 50)
+        fill_audit_log(paths, 50)
         if not _mount("-o", "remount,ro", str(mnt)):
             pytest.skip("remounting the tmpfs read-only failed")
         yield paths
@@ -138,11 +121,11 @@ def _error_line(result: CliResult) -> str:
 
 
 def test_read_only_mount_gets_a_chinese_message(run_cli: RunCli, read_only_data: DataPaths) -> None:
-    before = _sha256(read_only_data.database)
+    before = file_sha256(read_only_data.database)
     for command in (["search", "化工"], ["demo-data", "--cases", "5"]):
         line = _error_line(run_cli("--data-dir", read_only_data.root, *command))
         assert "数据文件夹" in line and "无法写入" in line and "权限" in line
-    assert _sha256(read_only_data.database) == before
+    assert file_sha256(read_only_data.database) == before
 
 
 def test_read_only_mount_prints_exactly_one_line(
@@ -192,10 +175,10 @@ def test_read_only_folder_for_an_unprivileged_user(
     try:
         base.chmod(0o755)
         paths = DataPaths(base / "data")
-        _real_database(paths, 20)
+        fill_audit_log(paths, 20)
         for p in [paths.root, *paths.root.rglob("*")]:
             p.chmod(0o555 if p.is_dir() else 0o444)
-        before = _sha256(paths.database)
+        before = file_sha256(paths.database)
         result = run_cli(
             "--data-dir",
             paths.root,
@@ -207,7 +190,7 @@ def test_read_only_folder_for_an_unprivileged_user(
         line = _error_line(result)
         assert "无法写入" in line and "权限" in line
         assert not [ln for ln in result.error_lines if ln.startswith("警告")]
-        assert _sha256(paths.database) == before
+        assert file_sha256(paths.database) == before
     finally:
         for p in [base, *base.rglob("*")]:
             p.chmod(0o755)

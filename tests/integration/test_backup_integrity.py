@@ -11,25 +11,15 @@ import pytest
 
 from app.errors import StorageError
 from app.paths import DataPaths
-from app.store import audit
 from app.store.backup import make_backup
 from app.store.db import inspect_revision, open_store
 from tests.conftest import RunCli
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.store_helpers import file_sha256, fill_audit_log
 
 
 def _damaged_store(paths: DataPaths) -> None:
     """A real store whose schema and revision still read, with one data page overwritten."""
-    store = open_store(paths)
-    try:
-        with store.session() as session:
-            for i in range(2000):
-                audit.record(session, "filler", entity_id=str(i), detail={"说明": "徐州" * 40})
-    finally:
-        store.close()
+    fill_audit_log(paths, 2000)
     data = bytearray(paths.database.read_bytes())
     page = 4096
     offset = (len(data) // page - 3) * page + 200
@@ -40,7 +30,7 @@ def _damaged_store(paths: DataPaths) -> None:
 
 def test_backup_of_a_damaged_database_is_refused(data_paths: DataPaths, tmp_path: Path) -> None:
     _damaged_store(data_paths)
-    before = _sha256(data_paths.database)
+    before = file_sha256(data_paths.database)
     store = open_store(data_paths)
     out = tmp_path / "out"
     out.mkdir()
@@ -51,7 +41,7 @@ def test_backup_of_a_damaged_database_is_refused(data_paths: DataPaths, tmp_path
         store.close()
     assert "备份未写入" in caught.value.message
     assert list(out.iterdir()) == []  # no archive, no temp file
-    assert _sha256(data_paths.database) == before
+    assert file_sha256(data_paths.database) == before
 
 
 def test_cli_backup_of_a_damaged_database(run_cli: RunCli, tmp_path: Path) -> None:

@@ -21,12 +21,9 @@ from app.store.backup import BackupInfo, make_backup, restore_backup
 from app.store.db import Store, open_store
 from app.store.models import Attachment, Case, Document, Unit
 from tests.conftest import RunCli
+from tests.store_helpers import file_sha256
 
 SCAN = "移送书扫描件".encode() * 500
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def add_case(store: Store, title: str, blob: bytes | None = None) -> str:
@@ -75,7 +72,7 @@ def _titles(paths: DataPaths) -> list[str]:
 def _state(paths: DataPaths) -> dict[str, str]:
     """Every file under the data folder with its hash (logs aside)."""
     return {
-        str(p.relative_to(paths.root)): _sha256(p)
+        str(p.relative_to(paths.root)): file_sha256(p)
         for p in sorted(paths.root.rglob("*"))
         if p.is_file() and "logs" not in p.parts
     }
@@ -93,7 +90,7 @@ def test_backup_is_one_zip_with_manifest_database_and_attachments(
 ) -> None:
     info = backed_up
     assert info.path.is_file() and info.size == info.path.stat().st_size
-    assert info.sha256 == _sha256(info.path)
+    assert info.sha256 == file_sha256(info.path)
     assert info.attachments == 2 and info.skipped_attachments == []
     with zipfile.ZipFile(info.path) as zf:
         assert zf.testzip() is None
@@ -193,12 +190,12 @@ def test_restore_refuses_while_another_program_has_the_database_open(
     backed_up: BackupInfo, store: Store, data_paths: DataPaths
 ) -> None:
     store.close()
-    before = _sha256(data_paths.database)
+    before = file_sha256(data_paths.database)
     with closing(sqlite3.connect(data_paths.database)) as other:
         other.execute("SELECT count(*) FROM cases").fetchone()
         with pytest.raises(StorageError, match="正被另一个衔接程序使用"):
             restore_backup(data_paths, backed_up.path)
-    assert _sha256(data_paths.database) == before
+    assert file_sha256(data_paths.database) == before
     assert not data_paths.backups.exists() or list(data_paths.backups.iterdir()) == []
 
 

@@ -2,7 +2,6 @@
 what IT needs, no secret reaches it, and a damaged database or a read-only data folder still
 gives a zip (exit 0 with a Chinese note); only an unwritable zip gives exit 1."""
 
-import hashlib
 import json
 import os
 import shutil
@@ -14,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from app.paths import DataPaths
-from app.store import audit
-from app.store.db import open_store
 from tests.conftest import RunCli
+from tests.store_helpers import file_sha256, fill_audit_log
 
 TOKEN = "dev-tok-7Qx9LmZ2pW"
 PASSWORD = "hunter2-Pa55"
@@ -24,20 +22,6 @@ PROXY_USER = "proxyuser-zhang"
 PROXY_PASSWORD = "pr0xy-S3cret"
 API_KEY = "ak-9f8e7d6c5b4a"
 SECRETS = (TOKEN, PASSWORD, PROXY_USER, PROXY_PASSWORD, API_KEY)
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _real_database(paths: DataPaths, entries: int = 200) -> None:
-    store = open_store(paths)
-    try:
-        with store.session() as session:
-            for i in range(entries):
-                audit.record(session, "filler", entity_id=str(i), detail={"说明": "徐州" * 40})
-    finally:
-        store.close()
 
 
 def _damage_a_data_page(db: Path) -> None:
@@ -63,13 +47,13 @@ def test_diagnostics_json_prints_the_zip_path_and_a_summary(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
     data = tmp_path / "data"
-    _real_database(DataPaths(data))
+    fill_audit_log(DataPaths(data), 200)
     out = tmp_path / "诊断.zip"
     result = run_cli("--data-dir", data, "diagnostics", "--out", out, "--json")
     assert result.returncode == 0, result.stderr
     printed = result.json()
     assert printed["path"] == str(out) and printed["size"] == out.stat().st_size
-    assert printed["sha256"] == _sha256(out)
+    assert printed["sha256"] == file_sha256(out)
     assert printed["complete"] is True, printed["sections"]
     members = _members(out)
     assert {
@@ -98,7 +82,7 @@ def test_diagnostics_json_prints_the_zip_path_and_a_summary(
 
 
 def test_plain_output_is_chinese(run_cli: RunCli, tmp_path: Path) -> None:
-    _real_database(DataPaths(tmp_path / "data"))
+    fill_audit_log(DataPaths(tmp_path / "data"), 200)
     result = run_cli("--data-dir", tmp_path / "data", "diagnostics", "--out", tmp_path / "d.zip")
     assert result.returncode == 0, result.stderr
     assert f"诊断包已写入 {tmp_path / 'd.zip'}" in result.stdout
@@ -108,7 +92,7 @@ def test_plain_output_is_chinese(run_cli: RunCli, tmp_path: Path) -> None:
 def test_no_secret_reaches_the_zip(run_cli: RunCli, tmp_path: Path) -> None:
     data = tmp_path / "data"
     paths = DataPaths(data)
-    _real_database(paths)
+    fill_audit_log(paths, 200)
     site = tmp_path / "site.toml"
     site.write_text(
         "[platform]\n"
@@ -185,9 +169,9 @@ def test_a_malformed_site_file_is_shown_redacted(run_cli: RunCli, tmp_path: Path
 def test_a_damaged_database_still_gives_a_zip(run_cli: RunCli, tmp_path: Path) -> None:
     data = tmp_path / "data"
     paths = DataPaths(data)
-    _real_database(paths, 2000)
+    fill_audit_log(paths, 2000)
     _damage_a_data_page(paths.database)
-    before = _sha256(paths.database)
+    before = file_sha256(paths.database)
     out = tmp_path / "d.zip"
     result = run_cli("--data-dir", data, "diagnostics", "--out", out)
     assert result.returncode == 0, result.stderr
@@ -200,7 +184,7 @@ def test_a_damaged_database_still_gives_a_zip(run_cli: RunCli, tmp_path: Path) -
     sections = _summary(members)
     assert sections["database"]["ok"] is False and sections["selftest"]["ok"] is False
     assert sections["versions"]["ok"] is True and sections["logs"]["ok"] is True
-    assert _sha256(paths.database) == before  # diagnostics changed nothing
+    assert file_sha256(paths.database) == before  # diagnostics changed nothing
 
 
 def test_random_bytes_instead_of_a_database(run_cli: RunCli, tmp_path: Path) -> None:
@@ -257,7 +241,7 @@ def read_only_data(tmp_path: Path) -> Iterator[DataPaths]:
         pytest.skip("a read-only tmpfs needs root and mount(8); not available here")
     try:
         paths = DataPaths(mnt / "data")
-        _real_database(paths, 50)
+        fill_audit_log(paths, 50)
         paths.logs.mkdir()
         (paths.logs / "xianjie.log").write_text("2024-05-01 INFO earlier run\n", encoding="utf-8")
         if not _mount("-o", "remount,ro", str(mnt)):
@@ -270,7 +254,7 @@ def read_only_data(tmp_path: Path) -> Iterator[DataPaths]:
 def test_a_read_only_data_folder_still_gives_a_zip(
     run_cli: RunCli, read_only_data: DataPaths, tmp_path: Path
 ) -> None:
-    before = _sha256(read_only_data.database)
+    before = file_sha256(read_only_data.database)
     out = tmp_path / "d.zip"
     result = run_cli("--data-dir", read_only_data.root, "diagnostics", "--out", out, "--json")
     assert result.returncode == 0, result.stderr
@@ -283,7 +267,7 @@ def test_a_read_only_data_folder_still_gives_a_zip(
     assert sections["selftest"]["ok"] is False
     assert "数据文件夹可写" in str(sections["selftest"]["error"])
     assert json.loads(members["paths.json"])["data_folder"]["writable"] is False
-    assert _sha256(read_only_data.database) == before
+    assert file_sha256(read_only_data.database) == before
 
 
 def test_qt_that_cannot_start_is_recorded_not_fatal(run_cli: RunCli, tmp_path: Path) -> None:

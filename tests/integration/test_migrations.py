@@ -1,6 +1,5 @@
 """Migrations: a database made with the first schema upgrades with its data; newer is refused."""
 
-import hashlib
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -17,13 +16,10 @@ from app.store.db import alembic_config, create_store_engine, head_revision, ope
 from app.store.models import Case, Party, Unit, User
 from app.store.search import search_case_ids
 from tests.conftest import RunCli
+from tests.store_helpers import file_sha256
 
 _META = "'2024-05-01T08:00:00.000000Z', '2024-05-01T08:00:00.000000Z', 1, 'pending', NULL, NULL, 0"
 _META_COLS = "created_at, updated_at, version, sync_state, sync_error, server_seq, deleted"
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def make_first_schema_database(paths: DataPaths) -> None:
@@ -94,7 +90,7 @@ def test_first_schema_upgrades_to_head_with_data_intact(data_paths: DataPaths) -
 
 def test_backup_is_written_before_migrating(data_paths: DataPaths) -> None:
     make_first_schema_database(data_paths)
-    before = _sha256(data_paths.database)
+    before = file_sha256(data_paths.database)
     store = open_store(data_paths)
     store.close()
     assert store.backup_path is not None and store.backup_path.parent == data_paths.backups
@@ -105,7 +101,7 @@ def test_backup_is_written_before_migrating(data_paths: DataPaths) -> None:
             ("徐州某化工有限公司非法排放案",)
         ]
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    assert _sha256(data_paths.database) != before  # the live file did change
+    assert file_sha256(data_paths.database) != before  # the live file did change
 
 
 def test_cases_from_the_first_schema_are_searchable_after_upgrade(data_paths: DataPaths) -> None:
@@ -139,12 +135,12 @@ def _make_newer(paths: DataPaths) -> None:
 
 def test_newer_schema_is_refused_and_left_untouched(data_paths: DataPaths) -> None:
     _make_newer(data_paths)
-    before = _sha256(data_paths.database)
+    before = file_sha256(data_paths.database)
     with pytest.raises(StorageError) as caught:
         open_store(data_paths)
     message = caught.value.message
     assert "更新版本" in message and "9999_from_the_future" in message and "未做任何改动" in message
-    assert _sha256(data_paths.database) == before
+    assert file_sha256(data_paths.database) == before
     for suffix in ("-wal", "-shm"):
         assert not Path(str(data_paths.database) + suffix).exists()
     assert not data_paths.backups.exists() or not any(data_paths.backups.iterdir())
@@ -152,9 +148,9 @@ def test_newer_schema_is_refused_and_left_untouched(data_paths: DataPaths) -> No
 
 def test_newer_schema_via_cli(data_paths: DataPaths, run_cli: RunCli) -> None:
     _make_newer(data_paths)
-    before = _sha256(data_paths.database)
+    before = file_sha256(data_paths.database)
     result = run_cli("--data-dir", data_paths.root, "search", "化工")
     assert result.returncode == 1
     assert len(result.error_lines) == 1 and "更新版本" in result.error_lines[0]
-    assert _sha256(data_paths.database) == before
+    assert file_sha256(data_paths.database) == before
     assert not Path(str(data_paths.database) + "-wal").exists()

@@ -1,6 +1,5 @@
 """Opening the local store: tuned SQLite, and refusal of files it must not touch."""
 
-import hashlib
 import os
 import sqlite3
 from contextlib import closing
@@ -11,23 +10,8 @@ from sqlalchemy import text
 
 from app.errors import StorageError
 from app.paths import DataPaths
-from app.store import audit
 from app.store.db import Store, head_revision, open_store, schema_of
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def make_real_database(paths: DataPaths, entries: int = 2000) -> None:
-    """A real store a few megabytes long (audit entries are the quickest filler)."""
-    store = open_store(paths)
-    try:
-        with store.session() as session:
-            for i in range(entries):
-                audit.record(session, "filler", entity_id=str(i), detail={"说明": "徐州" * 40})
-    finally:
-        store.close()
+from tests.store_helpers import file_sha256, fill_audit_log
 
 
 def test_new_store_is_created_at_head_with_its_folders(data_paths: DataPaths) -> None:
@@ -64,11 +48,11 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
 
 
 def _refused_unchanged(paths: DataPaths, expected: str) -> None:
-    before = _sha256(paths.database)
+    before = file_sha256(paths.database)
     with pytest.raises(StorageError) as caught:
         open_store(paths).close()
     assert expected in caught.value.message
-    assert _sha256(paths.database) == before
+    assert file_sha256(paths.database) == before
 
 
 def test_random_bytes_are_refused(data_paths: DataPaths) -> None:
@@ -86,7 +70,7 @@ def test_other_sqlite_database_is_refused(data_paths: DataPaths) -> None:
 
 
 def test_truncated_database_is_refused(data_paths: DataPaths) -> None:
-    make_real_database(data_paths)
+    fill_audit_log(data_paths, 2000)
     size = data_paths.database.stat().st_size
     assert size > 500_000
     with data_paths.database.open("rb+") as fh:
