@@ -32,11 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_file import write_results  # bench/results_file.py (the script's folder)
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "startup.md"
 GOAL = 1.5
-NOTES = "\n## Notes\n"
-"""A hand-written section of the results file from this heading on is kept on a re-run."""
 
 _BARE = r"""
 import json, sys, time
@@ -287,11 +287,7 @@ no password hashing is included; the store is opened and checked as in a normal 
     print(report)
     if not args.no_write:
         target = RESULTS.with_name("startup-analyzed.md") if args.analyze else RESULTS
-        target.parent.mkdir(parents=True, exist_ok=True)
-        previous = target.read_text(encoding="utf-8") if target.exists() else ""
-        if NOTES in previous:
-            report += previous[previous.index(NOTES) :]
-        target.write_text(report, encoding="utf-8")
+        write_results(target, report)  # keeps the hand-written Notes
         print(f"written to {target.relative_to(ROOT)}")
     if tmp is not None:
         tmp.cleanup()

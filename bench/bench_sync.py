@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from results_file import write_results  # bench/results_file.py (the script's folder)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -469,7 +470,7 @@ def main() -> int:
     text = "\n".join(lines)
     print(text)
     if not args.no_write:
-        RESULTS.write_text(text, encoding="utf-8")
+        write_results(RESULTS, text)  # keeps the dated before/after sections
     return 0
 
 
