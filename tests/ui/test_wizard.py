@@ -10,10 +10,9 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QWi
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.domain.kinds import Role
 from app.forms import SpecRegistry
 from app.services import drafts
-from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
+from app.services.accounts import SignedInUser
 from app.services.case_queries import CaseFilter, case_detail, list_case_ids
 from app.store.db import Store
 from app.store.models import AuditEntry
@@ -22,7 +21,6 @@ from app.ui.wizard.dialog import WizardDialog
 from app.ui.wizard.editors import FieldEditor
 from app.ui.wizard.specs import builtin_registry
 
-PASSWORD = "Xuzhou-2024!"
 COMPANY = "91320312MA1W2X3Y4T"
 TODAY = date(2024, 6, 1)
 
@@ -37,22 +35,6 @@ def ime_commit(widget: QWidget, text: str) -> None:
     event = QInputMethodEvent("", [])
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
-
-
-@pytest.fixture
-def inspector(store: Store) -> SignedInUser:
-    admin = create_unit_and_admin(
-        store,
-        unit_name="徐州市铜山生态环境局",
-        unit_code="320312-HB",
-        region="铜山区",
-        username="admin",
-        display_name="张管理",
-        password=PASSWORD,
-    )
-    return create_user(
-        store, admin, username="li", display_name="李执法", role=Role.INSPECTOR, password=PASSWORD
-    )
 
 
 @pytest.fixture

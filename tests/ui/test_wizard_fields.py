@@ -8,33 +8,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from app.domain.kinds import Role
 from app.forms.spec import Choice, FieldSpec
 from app.services import drafts
-from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
+from app.services.accounts import SignedInUser
 from app.store.db import Store
 from app.ui.tasks import TaskRunner
 from app.ui.wizard.dialog import WizardDialog
 from app.ui.wizard.editors import FieldEditor, make_editor
 from app.ui.wizard.specs import builtin_registry
-
-PASSWORD = "Xuzhou-2024!"
-
-
-@pytest.fixture
-def inspector(store: Store) -> SignedInUser:
-    admin = create_unit_and_admin(
-        store,
-        unit_name="徐州市铜山生态环境局",
-        unit_code="320312-HB",
-        region="铜山区",
-        username="admin",
-        display_name="张管理",
-        password=PASSWORD,
-    )
-    return create_user(
-        store, admin, username="li", display_name="李执法", role=Role.INSPECTOR, password=PASSWORD
-    )
 
 
 def _commit_text(qtbot: QtBot, editor: FieldEditor, text: str) -> Any:

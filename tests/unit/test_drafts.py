@@ -6,31 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.kinds import Role
 from app.forms import SpecError, SpecRegistry
 from app.services import drafts
-from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
+from app.services.accounts import SignedInUser
 from app.services.case_entry import finish_draft
 from app.store.db import Store
 from app.store.models import Case
-
-PASSWORD = "Xuzhou-2024!"
-
-
-@pytest.fixture
-def inspector(store: Store) -> SignedInUser:
-    admin = create_unit_and_admin(
-        store,
-        unit_name="徐州市铜山生态环境局",
-        unit_code="320312-HB",
-        region="铜山区",
-        username="admin",
-        display_name="张管理",
-        password=PASSWORD,
-    )
-    return create_user(
-        store, admin, username="li", display_name="李执法", role=Role.INSPECTOR, password=PASSWORD
-    )
 
 
 @pytest.fixture(scope="module")
