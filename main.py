@@ -24,15 +24,19 @@ def load_gui() -> Callable[..., int]:
     check), which costs start-up time for nothing; :mod:`app.ui.qtcompat` comes first of the
     Qt modules and makes that check a plain read of the file. The cyclic garbage collector is
     off until the first page is painted or a dialog waits for the user
-    (``app.ui.application.resume_gc``).
+    (``app.ui.application.resume_gc``). PySide6's own support modules are compiled once and
+    their bytecode kept in the user's cache folder (:mod:`app.ui.bytecode_cache`).
     """
     gc.disable()
     import app.domain.identity
     import app.store.case_list
     import app.store.profile
+    from app.paths import user_cache_dir
+    from app.ui.bytecode_cache import support_bytecode_cached
 
-    # first of the Qt modules: it makes PySide6's per-module check cheap for the rest
-    import app.ui.qtcompat  # noqa: F401
+    with support_bytecode_cached(user_cache_dir()):
+        # first of the Qt modules: it makes PySide6's per-module check cheap for the rest
+        import app.ui.qtcompat  # noqa: F401
     from app.ui.application import run_gui
 
     return run_gui

@@ -10,6 +10,7 @@ import platformdirs
 APP_NAME = "Xianjie"
 DATA_DIR_ENV = "XIANJIE_DATA_DIR"
 SITE_CONFIG_ENV = "XIANJIE_SITE_CONFIG"
+CACHE_DIR_ENV = "XIANJIE_CACHE_DIR"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,16 @@ def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> DataPath
     if env:
         return DataPaths(Path(env).expanduser().resolve())
     return DataPaths(Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)))
+
+
+def user_cache_dir() -> Path:
+    """Files that only save time and can be deleted at any moment (never case data):
+    ``XIANJIE_CACHE_DIR``, else the platform's per-user cache folder
+    (``~/.cache/Xianjie``, ``%LOCALAPPDATA%\\Xianjie\\Cache``)."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def default_site_config_path() -> Path:

@@ -81,6 +81,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     """The environment for CLI subprocesses: no site config or data folder from the host."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("XIANJIE_")}
     env["XIANJIE_SITE_CONFIG"] = str(tmp_path / "no-site.toml")
+    env["XIANJIE_CACHE_DIR"] = str(tmp_path / "cache")
     env["QT_QPA_PLATFORM"] = "offscreen"
     env["PYTHONIOENCODING"] = "utf-8"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
