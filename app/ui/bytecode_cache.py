@@ -13,8 +13,8 @@ are the ones cached, and the result is written there otherwise.
 Nothing else is touched: other callers, other file names and calls with flags go straight
 to the built-in ``compile``, which is put back when the import is over. A cache that cannot
 be read or written (read-only home, a damaged file, a different Python) only means compiling,
-as PySide6 always does. When a newer PySide6 brings new sources, the files no longer used
-are removed after the import.
+as PySide6 always does. When a newer PySide6 brings new sources, the old files are removed
+after the import once they are a month old (:meth:`_CachedCompile.prune`).
 """
 
 import builtins
@@ -23,6 +23,7 @@ import marshal
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib.util import MAGIC_NUMBER
@@ -34,6 +35,8 @@ SUPPORT_FILES = ("signature_bootstrap.py", "shibokensupport/")
 """The file names shiboken's embedded importer compiles (a prefix match)."""
 
 _SUFFIX = ".bin"
+STALE_AFTER_S = 30 * 24 * 3600
+"""Unused cached files older than this go when a new PySide6 writes its own."""
 
 
 def cache_folder(root: Path) -> Path:
@@ -126,14 +129,18 @@ class _CachedCompile:
             self.written += 1
         return code
 
-    def prune(self) -> None:
-        """Remove cached files this import did not use (left by an older PySide6)."""
+    def prune(self, now: float | None = None) -> None:
+        """After an import that wrote files (a new PySide6), remove the cached files it did not
+        use that are older than :data:`STALE_AFTER_S`: those of an older PySide6. Recent
+        ones stay, as they may be another installation's on the same desk (a packaged copy
+        and a developer's environment would otherwise evict each other at every start)."""
         if not self.written:
             return
+        cutoff = (time.time() if now is None else now) - STALE_AFTER_S
         try:
-            stale = [p for p in self.folder.glob("*" + _SUFFIX) if p.name not in self.used]
-            for path in stale:
-                path.unlink(missing_ok=True)
+            for path in self.folder.glob("*" + _SUFFIX):
+                if path.name not in self.used and path.stat().st_mtime < cutoff:
+                    path.unlink(missing_ok=True)
         except OSError:
             pass
 

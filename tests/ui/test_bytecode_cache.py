@@ -6,13 +6,20 @@ the cache only acts on the first import of PySide6).
 
 import ast
 import json
+import marshal
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from app.ui.bytecode_cache import _CachedCompile, cache_folder, support_bytecode_cached
+from app.ui.bytecode_cache import (
+    STALE_AFTER_S,
+    _CachedCompile,
+    cache_folder,
+    support_bytecode_cached,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,11 +122,19 @@ def test_only_support_files_without_flags_are_cached(tmp_path: Path) -> None:
     assert len(list(tmp_path.iterdir())) == 1
 
 
-def test_changed_source_is_compiled_and_the_old_entry_pruned(tmp_path: Path) -> None:
+def test_changed_source_is_compiled_and_old_entries_pruned_after_a_month(
+    tmp_path: Path,
+) -> None:
     first = _CachedCompile(tmp_path, compile)
     first("x = 1", "shibokensupport/x.py", "exec")
     first("y = 2", "shibokensupport/y.py", "exec")
-    assert len(list(tmp_path.iterdir())) == 2
+    first("z = 2", "shibokensupport/z.py", "exec")
+    assert len(list(tmp_path.iterdir())) == 3
+    month_old = time.time() - STALE_AFTER_S - 60
+    y_old, z_old = (
+        next(p for p in tmp_path.iterdir() if _load_name(p) == name) for name in ("y", "z")
+    )
+    os.utime(y_old, (month_old, month_old))  # z_old stays recent: another install's, maybe
 
     recorder = _Recorder()
     second = _CachedCompile(tmp_path, recorder)
@@ -130,14 +145,22 @@ def test_changed_source_is_compiled_and_the_old_entry_pruned(tmp_path: Path) -> 
     exec(code, namespace)
     assert namespace["y"] == 3
     second.prune()
-    assert len(list(tmp_path.iterdir())) == 2  # x and the new y; the old y is gone
+    assert not y_old.exists()  # unused and a month old
+    assert z_old.exists()  # unused but recent
+    assert len(list(tmp_path.iterdir())) == 3  # x, the new y, z
+
+
+def _load_name(path: Path) -> str:
+    """The name the cached module assigns (the tests' sources are one assignment each)."""
+    code = marshal.loads(path.read_bytes())
+    return str(code.co_names[0])
 
 
 def test_cached_code_is_checked_against_its_file_name(tmp_path: Path) -> None:
     cached = _CachedCompile(tmp_path, compile)
     cached("x = 1", "shibokensupport/x.py", "exec")
     (entry,) = tmp_path.iterdir()
-    entry.write_bytes(__import__("marshal").dumps(compile("x = 666", "elsewhere.py", "exec")))
+    entry.write_bytes(marshal.dumps(compile("x = 666", "elsewhere.py", "exec")))
 
     recorder = _Recorder()
     code = _CachedCompile(tmp_path, recorder)("x = 1", "shibokensupport/x.py", "exec")
