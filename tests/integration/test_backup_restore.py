@@ -6,7 +6,6 @@ import os
 import sqlite3
 import zipfile
 from contextlib import closing
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,50 +13,16 @@ from sqlalchemy import func, select
 
 from app.errors import StorageError
 from app.paths import DataPaths
-from app.store import audit
 from app.store.attachments import AttachmentStore
 from app.store.audit import verify_chain
 from app.store.backup import BackupInfo, make_backup, restore_backup
 from app.store.db import Store, open_store
-from app.store.models import Attachment, Case, Document, Unit
+from app.store.models import Attachment, Case
+from tests.case_seed import add_case
 from tests.conftest import RunCli
 from tests.store_helpers import file_sha256
 
 SCAN = "移送书扫描件".encode() * 500
-
-
-def add_case(store: Store, title: str, blob: bytes | None = None) -> str:
-    with store.session() as session:
-        unit = session.scalar(select(Unit))
-        if unit is None:
-            unit = Unit(code="320300-HB", name="徐州市生态环境局", kind="enforcement")
-            session.add(unit)
-            session.flush()
-        case = Case(
-            unit_id=unit.id,
-            title=title,
-            domain="environment",
-            category="illegal_discharge",
-            opened_on=date(2024, 5, 1),
-        )
-        session.add(case)
-        session.flush()
-        if blob is not None:
-            stored = AttachmentStore(store.paths.attachments).put_bytes(blob)
-            doc = Document(case_id=case.id, doc_type="transfer_letter", title="移送书")
-            session.add(doc)
-            session.flush()
-            session.add(
-                Attachment(
-                    document_id=doc.id,
-                    sha256=stored.sha256,
-                    filename="移送书.pdf",
-                    media_type="application/pdf",
-                    size=stored.size,
-                )
-            )
-        audit.record(session, "create_case", entity="case", entity_id=case.id)
-        return case.id
 
 
 def _titles(paths: DataPaths) -> list[str]:
@@ -80,8 +45,8 @@ def _state(paths: DataPaths) -> dict[str, str]:
 
 @pytest.fixture
 def backed_up(store: Store, tmp_path: Path) -> BackupInfo:
-    add_case(store, "徐州某化工有限公司非法排放案", SCAN)
-    add_case(store, "铜山区某食品厂使用非食品原料案", b"second scan")
+    add_case(store, "徐州某化工有限公司非法排放案", scan=SCAN, audited=True)
+    add_case(store, "铜山区某食品厂使用非食品原料案", scan=b"second scan", audited=True)
     return make_backup(store, tmp_path / "out" / "backup.zip")
 
 
@@ -115,7 +80,7 @@ def test_backup_into_a_folder_names_the_file(store: Store, tmp_path: Path) -> No
 def test_backup_while_a_write_transaction_is_open_is_consistent(
     store: Store, tmp_path: Path
 ) -> None:
-    add_case(store, "已提交的案件")
+    add_case(store, "已提交的案件", audited=True)
     with closing(store.raw_connection()) as writer:
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE cases SET title = '未提交的修改'")
@@ -145,7 +110,7 @@ def test_round_trip_into_an_empty_folder(backed_up: BackupInfo, tmp_path: Path) 
 def test_restore_keeps_the_current_database(
     backed_up: BackupInfo, store: Store, data_paths: DataPaths
 ) -> None:
-    add_case(store, "备份之后新增的案件")
+    add_case(store, "备份之后新增的案件", audited=True)
     store.close()
     info = restore_backup(data_paths, backed_up.path)
     assert info.previous_copy is not None and info.previous_copy.parent == data_paths.backups
@@ -168,7 +133,7 @@ def test_restore_repairs_a_damaged_attachment(
 
 
 def test_damaged_attachment_is_left_out_of_a_backup_and_named(store: Store, tmp_path: Path) -> None:
-    add_case(store, "案件", SCAN)
+    add_case(store, "案件", scan=SCAN, audited=True)
     sha = hashlib.sha256(SCAN).hexdigest()
     AttachmentStore(store.paths.attachments).path_for(sha).write_bytes(b"bit rot")
     info = make_backup(store, tmp_path / "b.zip")
@@ -176,11 +141,11 @@ def test_damaged_attachment_is_left_out_of_a_backup_and_named(store: Store, tmp_
 
 
 def test_restore_from_a_bare_database_copy(store: Store, data_paths: DataPaths) -> None:
-    add_case(store, "迁移前的案件")
+    add_case(store, "迁移前的案件", audited=True)
     copy = data_paths.root.parent / "copy.db"
     with closing(store.raw_connection()) as src, closing(sqlite3.connect(copy)) as dst:
         src.backup(dst)
-    add_case(store, "之后的案件")
+    add_case(store, "之后的案件", audited=True)
     store.close()
     restore_backup(data_paths, copy)
     assert _titles(data_paths) == ["迁移前的案件"]
@@ -306,7 +271,7 @@ def _bad_files(tmp_path: Path, good: Path) -> dict[str, tuple[Path, str]]:
 def test_bad_backups_are_refused_and_nothing_changes(
     backed_up: BackupInfo, store: Store, data_paths: DataPaths, tmp_path: Path
 ) -> None:
-    add_case(store, "现有案件")
+    add_case(store, "现有案件", audited=True)
     store.close()
     bad_dir = tmp_path / "bad"
     bad_dir.mkdir()

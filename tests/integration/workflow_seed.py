@@ -14,8 +14,8 @@ from app.domain.workcalendar import CST
 from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
 from app.services.workflow import load_events
 from app.store.db import Store
-from app.store.models import Case, Party
-from app.store.search import reindex_cases
+from app.store.models import Party
+from tests.case_seed import add_case
 
 PASSWORD = "Xuzhou-2025!"
 
@@ -52,40 +52,32 @@ def seed_desk(store: Store) -> Desk:
             ("sun", "孙内勤", Role.CLERK),
         )
     }
-    with store.session() as s:
-        forward = Case(
-            unit_id=admin.unit_id,
-            case_number="徐铜环罚〔2025〕15号",
-            title="非法倾倒危险废物案",
-            domain="environment",
-            category="hazardous_waste",
-            status="open",
-            facts="当事人在厂区外倾倒废酸约4吨，经检测pH值小于2",
-            amount_fen=1_250_000,
-            opened_on=date(2025, 3, 3),
-        )
-        reverse = Case(
-            unit_id=admin.unit_id,
-            case_number="徐铜环罚〔2025〕21号",
-            title="超标排放水污染物案",
-            domain="environment",
-            category="overstandard_discharge",
-            status="open",
-            facts="检察院不起诉后移送本局依法处理",
-            opened_on=date(2025, 4, 1),
-        )
-        s.add_all([forward, reverse])
-        s.flush()
-        s.add_all(
-            [
-                Party(case_id=forward.id, kind="organisation", name="徐州恒达化工有限公司"),
-                Party(case_id=reverse.id, kind="person", name="陈某某"),
-            ]
-        )
-        s.flush()
-        reindex_cases(s, [forward.id, reverse.id])
-        ids = (forward.id, reverse.id)
-    return Desk(admin, people["wang"], people["li"], people["zhao"], people["sun"], ids[0], ids[1])
+    forward = add_case(
+        store,
+        "非法倾倒危险废物案",
+        unit_id=admin.unit_id,
+        case_number="徐铜环罚〔2025〕15号",
+        category="hazardous_waste",
+        facts="当事人在厂区外倾倒废酸约4吨，经检测pH值小于2",
+        amount_fen=1_250_000,
+        opened_on=date(2025, 3, 3),
+        parties=[Party(kind="organisation", name="徐州恒达化工有限公司")],
+        indexed=True,
+    )
+    reverse = add_case(
+        store,
+        "超标排放水污染物案",
+        unit_id=admin.unit_id,
+        case_number="徐铜环罚〔2025〕21号",
+        category="overstandard_discharge",
+        facts="检察院不起诉后移送本局依法处理",
+        opened_on=date(2025, 4, 1),
+        parties=[Party(kind="person", name="陈某某")],
+        indexed=True,
+    )
+    return Desk(
+        admin, people["wang"], people["li"], people["zhao"], people["sun"], forward, reverse
+    )
 
 
 def assert_deadlines_match_engine(store: Store, case_id: str) -> None:

@@ -13,11 +13,11 @@ from app.domain.kinds import UnitKind
 from app.services.accounts import SignedInUser, create_unit_and_admin
 from app.site_config import SiteConfig
 from app.store.db import Store
-from app.store.models import Case, Deadline, Document, Event, Party, Unit
-from app.store.search import reindex_cases
+from app.store.models import Deadline, Document, Event, Party, Unit
 from app.ui.application import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
+from tests.case_seed import add_case
 
 PASSWORD = "Xuzhou-2024!"
 
@@ -68,80 +68,64 @@ def seed_cases(store: Store) -> Seeded:
     )
     now = datetime.now(UTC)
     with store.session() as s:
-        unit = s.get_one(Unit, admin.unit_id)
         other = Unit(code="320300-SJ", name="徐州市市场监督管理局", kind=UnitKind.ENFORCEMENT.value)
         s.add(other)
         s.flush()
-        env = Case(
-            unit_id=unit.id,
-            case_number="徐铜环罚〔2024〕15号",
-            title="非法倾倒危险废物案",
-            domain="environment",
-            category="hazardous_waste",
-            status="open",
-            facts="在厂区外倾倒废酸约4吨",
-            amount_fen=1_250_000,
-            opened_on=date(2024, 3, 1),
-        )
-        food = Case(
-            unit_id=other.id,
-            case_number="徐市监罚〔2024〕3号",
-            title="销售过期食品案",
-            domain="food",
-            category="expired_food",
-            status="decided",
-            facts="超市销售过期奶粉",
-            opened_on=date(2024, 5, 2),
-        )
-        drug = Case(
-            unit_id=other.id,
-            case_number="徐市监药罚〔2024〕8号",
-            title="销售假药案",
-            domain="drug",
-            category="fake_drug",
-            status="transferred",
-            facts="药店销售假冒降压药",
-            opened_on=date(2024, 4, 10),
-        )
-        s.add_all([env, food, drug])
-        s.flush()
-        s.add_all(
-            [
-                Party(
-                    case_id=env.id,
-                    kind="organisation",
-                    name="徐州某某化工有限公司",
-                    id_number="91320312MA1XXXXX0X",
-                ),
-                Party(case_id=food.id, kind="person", name="王某", id_number=""),
-                Party(case_id=drug.id, kind="person", name="李某某", id_number=""),
-                Event(case_id=env.id, kind="case_opened", occurred_at=now - timedelta(days=30)),
-                Event(case_id=env.id, kind="crime_suspected", occurred_at=now - timedelta(days=2)),
-                Document(
-                    case_id=env.id,
-                    doc_type="inspection_record",
-                    title="现场检查笔录",
-                    text="现场发现废酸桶若干",
-                ),
-                Deadline(
-                    case_id=env.id,
-                    rule_id="head_decision",
-                    node="负责人审批",
-                    owed_by="self",
-                    due_at=now - timedelta(days=1),
-                ),
-                Deadline(
-                    case_id=food.id,
-                    rule_id="entry",
-                    node="平台录入",
-                    owed_by="self",
-                    due_at=now + timedelta(days=3),
-                ),
-            ]
-        )
-        s.flush()
-        reindex_cases(s, [env.id, food.id, drug.id])
-        return Seeded(admin, env.id, food.id, drug.id)
+        other_id = other.id
+    env = add_case(
+        store,
+        "非法倾倒危险废物案",
+        unit_id=admin.unit_id,
+        case_number="徐铜环罚〔2024〕15号",
+        category="hazardous_waste",
+        facts="在厂区外倾倒废酸约4吨",
+        amount_fen=1_250_000,
+        opened_on=date(2024, 3, 1),
+        parties=[
+            Party(kind="organisation", name="徐州某某化工有限公司", id_number="91320312MA1XXXXX0X")
+        ],
+        events=[
+            Event(kind="case_opened", occurred_at=now - timedelta(days=30)),
+            Event(kind="crime_suspected", occurred_at=now - timedelta(days=2)),
+        ],
+        documents=[
+            Document(doc_type="inspection_record", title="现场检查笔录", text="现场发现废酸桶若干")
+        ],
+        overdue=True,
+        indexed=True,
+    )
+    food = add_case(
+        store,
+        "销售过期食品案",
+        unit_id=other_id,
+        case_number="徐市监罚〔2024〕3号",
+        domain="food",
+        category="expired_food",
+        status="decided",
+        facts="超市销售过期奶粉",
+        opened_on=date(2024, 5, 2),
+        parties=[Party(kind="person", name="王某", id_number="")],
+        deadlines=[
+            Deadline(
+                rule_id="entry", node="平台录入", owed_by="self", due_at=now + timedelta(days=3)
+            )
+        ],
+        indexed=True,
+    )
+    drug = add_case(
+        store,
+        "销售假药案",
+        unit_id=other_id,
+        case_number="徐市监药罚〔2024〕8号",
+        domain="drug",
+        category="fake_drug",
+        status="transferred",
+        facts="药店销售假冒降压药",
+        opened_on=date(2024, 4, 10),
+        parties=[Party(kind="person", name="李某某", id_number="")],
+        indexed=True,
+    )
+    return Seeded(admin, env, food, drug)
 
 
 @pytest.fixture

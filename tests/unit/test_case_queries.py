@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 from app.domain.kinds import UnitKind
 from app.services.case_queries import CaseFilter, case_detail, fetch_rows, list_case_ids
 from app.store.db import Store
-from app.store.models import Case, Deadline, Document, Event, Party, Unit
-from app.store.search import reindex_cases
+from app.store.models import Deadline, Document, Event, Party, Unit
+from tests.case_seed import add_case
 
 
 def _seed(store: Store) -> dict[str, str]:
@@ -15,81 +15,62 @@ def _seed(store: Store) -> dict[str, str]:
         unit = Unit(code="320312-HB", name="徐州市铜山生态环境局", kind=UnitKind.ENFORCEMENT.value)
         s.add(unit)
         s.flush()
-        env = Case(
-            unit_id=unit.id,
-            case_number="徐铜环罚〔2024〕15号",
-            title="非法倾倒危险废物案",
-            domain="environment",
-            category="hazardous_waste",
-            status="open",
-            facts="在厂区外倾倒废酸约4吨",
-            opened_on=date(2024, 3, 1),
-        )
-        food = Case(
-            unit_id=unit.id,
-            case_number="徐铜市监罚〔2024〕3号",
-            title="销售过期食品案",
-            domain="food",
-            category="expired_food",
-            status="decided",
-            facts="超市销售过期奶粉",
-            opened_on=date(2024, 5, 2),
-        )
-        s.add_all([env, food])
-        s.flush()
-        s.add_all(
-            [
-                Party(
-                    case_id=env.id,
-                    kind="organisation",
-                    name="徐州某某化工有限公司",
-                    id_number="91320312MA1XXXXX0X",
-                ),
-                Party(case_id=food.id, kind="person", name="王某", id_number=""),
-                Event(case_id=env.id, kind="case_opened", occurred_at=now - timedelta(days=30)),
-                Event(case_id=env.id, kind="crime_suspected", occurred_at=now - timedelta(days=2)),
-                Document(
-                    case_id=env.id,
-                    doc_type="inspection_record",
-                    title="现场检查笔录",
-                    text="现场发现废酸桶若干",
-                ),
-                Deadline(
-                    case_id=env.id,
-                    rule_id="head_decision",
-                    node="负责人审批",
-                    owed_by="self",
-                    due_at=now - timedelta(days=1),
-                ),
-                Deadline(
-                    case_id=food.id,
-                    rule_id="entry",
-                    node="平台录入",
-                    owed_by="self",
-                    due_at=now + timedelta(days=3),
-                ),
-                # past due but cancelled, and past due but withdrawn: neither is overdue
-                Deadline(
-                    case_id=food.id,
-                    rule_id="handover",
-                    node="移交涉案物品",
-                    owed_by="self",
-                    due_at=now - timedelta(days=2),
-                    cancelled_at=now - timedelta(days=3),
-                ),
-                Deadline(
-                    case_id=food.id,
-                    rule_id="reply",
-                    node="回复检察意见",
-                    owed_by="self",
-                    due_at=now - timedelta(days=2),
-                    deleted=True,
-                ),
-            ]
-        )
-        s.flush()
-        reindex_cases(s, [env.id, food.id])
-        return {"env": env.id, "food": food.id}
+        unit_id = unit.id
+    env = add_case(
+        store,
+        "非法倾倒危险废物案",
+        unit_id=unit_id,
+        case_number="徐铜环罚〔2024〕15号",
+        category="hazardous_waste",
+        facts="在厂区外倾倒废酸约4吨",
+        opened_on=date(2024, 3, 1),
+        parties=[
+            Party(kind="organisation", name="徐州某某化工有限公司", id_number="91320312MA1XXXXX0X")
+        ],
+        events=[
+            Event(kind="case_opened", occurred_at=now - timedelta(days=30)),
+            Event(kind="crime_suspected", occurred_at=now - timedelta(days=2)),
+        ],
+        documents=[
+            Document(doc_type="inspection_record", title="现场检查笔录", text="现场发现废酸桶若干")
+        ],
+        overdue=True,
+        indexed=True,
+    )
+    food = add_case(
+        store,
+        "销售过期食品案",
+        unit_id=unit_id,
+        case_number="徐铜市监罚〔2024〕3号",
+        domain="food",
+        category="expired_food",
+        status="decided",
+        facts="超市销售过期奶粉",
+        opened_on=date(2024, 5, 2),
+        parties=[Party(kind="person", name="王某", id_number="")],
+        deadlines=[
+            Deadline(
+                rule_id="entry", node="平台录入", owed_by="self", due_at=now + timedelta(days=3)
+            ),
+            # past due but cancelled, and past due but withdrawn: neither is overdue
+            Deadline(
+                rule_id="handover",
+                node="移交涉案物品",
+                owed_by="self",
+                due_at=now - timedelta(days=2),
+                cancelled_at=now - timedelta(days=3),
+            ),
+            Deadline(
+                rule_id="reply",
+                node="回复检察意见",
+                owed_by="self",
+                due_at=now - timedelta(days=2),
+                deleted=True,
+            ),
+        ],
+        indexed=True,
+    )
+    return {"env": env, "food": food}
 
 
 def test_list_orders_newest_first_and_filters(store: Store) -> None:

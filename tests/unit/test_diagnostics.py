@@ -7,7 +7,6 @@ import sqlite3
 import sys
 import zipfile
 from contextlib import closing
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -25,26 +24,10 @@ from app.services.diagnostics import (
 )
 from app.site_config import SiteConfig
 from app.store.db import Store, head_revision, open_store
-from app.store.models import Case, Party, Unit
+from app.store.models import Party, Unit
+from tests.case_seed import add_case
 
-
-def _add_case(store: Store, title: str, party: str) -> None:
-    with store.session() as session:
-        unit = Unit(code="320300-HB", name="徐州市生态环境局", kind="enforcement")
-        session.add(unit)
-        session.flush()
-        case = Case(
-            unit_id=unit.id,
-            title=title,
-            domain="environment",
-            category="illegal_discharge",
-            opened_on=date(2024, 5, 1),
-        )
-        session.add(case)
-        session.flush()
-        session.add(
-            Party(case_id=case.id, kind="person", name=party, id_number="320302199001011234")
-        )
+ID_NUMBER = "320302199001011234"
 
 
 # --------------------------------------------------------------------------- scrubber
@@ -101,7 +84,11 @@ def test_url_credentials_include_percent_decoded_forms() -> None:
 
 
 def test_database_report_counts_rows_without_personal_data(store: Store) -> None:
-    _add_case(store, "徐州某化工有限公司非法排放案", "张三丰")
+    add_case(
+        store,
+        "徐州某化工有限公司非法排放案",
+        parties=[Party(kind="person", name="张三丰", id_number=ID_NUMBER)],
+    )
     store.close()
     report = database_report(store.paths)
     assert report["ok"] is True
@@ -109,12 +96,12 @@ def test_database_report_counts_rows_without_personal_data(store: Store) -> None
     assert report["schema_revision"] == head_revision() and report["schema_at_head"] is True
     assert report["row_counts"]["cases"] == 1 and report["row_counts"]["parties"] == 1
     text = json.dumps(report, ensure_ascii=False)
-    for personal in ("徐州某化工", "张三丰", "320302199001011234", "徐州市生态环境局"):
+    for personal in ("徐州某化工", "张三丰", ID_NUMBER, "徐州市生态环境局"):
         assert personal not in text
 
 
 def test_database_report_reads_without_writing(store: Store) -> None:
-    _add_case(store, "案件", "李四")
+    add_case(store, "案件", parties=[Party(kind="person", name="李四", id_number=ID_NUMBER)])
     store.close()
     before = {p.name: p.read_bytes() for p in store.paths.root.iterdir() if p.is_file()}
     database_report(store.paths)
@@ -124,7 +111,7 @@ def test_database_report_reads_without_writing(store: Store) -> None:
 
 def test_database_report_on_a_damaged_database(data_paths: DataPaths) -> None:
     store = open_store(data_paths)
-    _add_case(store, "案件", "王五")
+    add_case(store, "案件", parties=[Party(kind="person", name="王五", id_number=ID_NUMBER)])
     with store.session() as session:
         for i in range(400):
             session.add(Unit(code=f"U{i:04d}", name="单位" * 30, kind="police"))
