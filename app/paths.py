@@ -2,8 +2,8 @@
 
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import platformdirs
 
@@ -13,9 +13,9 @@ SITE_CONFIG_ENV = "XIANJIE_SITE_CONFIG"
 CACHE_DIR_ENV = "XIANJIE_CACHE_DIR"
 
 
-@dataclass(frozen=True)
-class DataPaths:
-    """The layout of one profile's data folder."""
+class DataPaths(NamedTuple):
+    """The layout of one profile's data folder. (A named tuple, not a dataclass: this is
+    defined at every start, and a frozen dataclass compiles its methods each time.)"""
 
     root: Path
 

@@ -15,9 +15,8 @@ Keys (all optional)::
     language = "zh_CN"                             # or "en"
 """
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlparse
 
 from app.errors import ConfigError
@@ -25,9 +24,9 @@ from app.errors import ConfigError
 _LANGUAGES = ("zh_CN", "en")
 
 
-@dataclass(frozen=True)
-class SiteConfig:
-    """Validated site settings; defaults mean "embedded, offline, no platform"."""
+class SiteConfig(NamedTuple):
+    """Validated site settings; defaults mean "embedded, offline, no platform". (A named
+    tuple, not a dataclass: this is defined at every start, see ``app.paths.DataPaths``.)"""
 
     platform_url: str | None = None
     ca_bundle: Path | None = None

@@ -1,13 +1,12 @@
 """Who is signed in: passed explicitly to services and views that check roles."""
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.domain.roles import Permission, may
 from app.errors import PermissionDenied
 
 
-@dataclass(frozen=True)
-class SignedInUser:
+class SignedInUser(NamedTuple):  # not a dataclass: made at every GUI start (~0.7 ms)
     id: str
     username: str
     display_name: str

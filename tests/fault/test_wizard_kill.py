@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +105,7 @@ def test_sigkill_mid_entry_keeps_every_committed_field(tmp_path: Path) -> None:
 
     plan = json.dumps([(key, text) for key, text, _ in PLAN])
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO_ROOT)}
-    args = [str(paths.root), draft.id, json.dumps(asdict(user)), plan]
+    args = [str(paths.root), draft.id, json.dumps(user._asdict()), plan]
     proc = subprocess.Popen(
         [sys.executable, "-c", DRIVER, *args],
         stdout=subprocess.PIPE,
