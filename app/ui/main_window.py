@@ -79,6 +79,20 @@ class CaseTableView(QTableView):
         super().keyPressEvent(event)
 
 
+class CaseTabs(QTabWidget):
+    """The case list's tab and one tab per opened case or dashboard; every tab but the case
+    list's can be closed. The close buttons come with the second tab: asking for the tab bar
+    to take the list tab's button away would set up PySide6's ``QTabBar`` type (~2 ms) before
+    the window's first paint, when there is nothing to close."""
+
+    def tabInserted(self, index: int) -> None:
+        super().tabInserted(index)
+        if index > 0 and not self.tabsClosable():
+            self.setTabsClosable(True)
+            bar = self.tabBar()
+            bar.setTabButton(0, bar.ButtonPosition.RightSide, None)
+
+
 class MainWindow(QMainWindow):
     """The signed-in user's window.
 
@@ -122,15 +136,13 @@ class MainWindow(QMainWindow):
         self._notices: NoticeBar | None = None  # made by the first notice: see ``notices``
         runner.set_notice_sink(self._show_notice)
 
-        self.tabs = QTabWidget(central)
-        self.tabs.setTabsClosable(True)
+        self.tabs = CaseTabs(central)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self._close_tab)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
         self.tabs.addTab(self._build_list_page(), self.tr("Cases"))
-        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
         self._build_status_bar()
         self._toolbars = self._reserve_toolbars()
         self.dashboard_launcher: DashboardLauncher | None = None  # "Dashboard" (Ctrl+D)

@@ -189,6 +189,24 @@ def test_double_click_opens_case(qtbot: QtBot, window: MainWindow, seeded: Seede
     assert view.parties.item(0, 1).text() == "自然人"
 
 
+def test_case_tabs_close_but_the_list_tab_does_not(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    bar = window.tabs.tabBar()
+    right = bar.ButtonPosition.RightSide
+    assert not window.tabs.tabsClosable()  # the list alone: nothing to close
+    window.open_case(seeded.env)
+    window.open_case(seeded.food)
+    assert window.tabs.tabsClosable()
+    assert bar.tabButton(0, right) is None
+    assert bar.tabButton(1, right) is not None and bar.tabButton(2, right) is not None
+
+    window.tabs.tabCloseRequested.emit(0)  # the list's tab stays whatever asks
+    window.tabs.tabCloseRequested.emit(1)
+    assert window.tabs.count() == 2
+    assert [v.case_id for v in window.case_views()] == [seeded.food]
+
+
 def test_site_problem_and_task_failures_show_as_notices(
     qtbot: QtBot, window: MainWindow, store: Store
 ) -> None:
