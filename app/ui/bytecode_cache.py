@@ -8,7 +8,8 @@ library. Its importer calls ``compile()`` on their source at every start (about 
 :func:`support_bytecode_cached` remembers what those ``compile()`` calls return, as
 ``__pycache__`` would: while PySide6 is being imported, a ``compile()`` of one of those
 files is answered from ``<cache>/<magic>/<hash>.bin`` when the source, its name and the mode
-are the ones cached, and the result is written there otherwise.
+are the ones cached (and the file's checksum holds), and the result is written there
+otherwise.
 
 Nothing else is touched: other callers, other file names and calls with flags go straight
 to the built-in ``compile``, which is put back when the import is over. A cache that cannot
@@ -35,6 +36,8 @@ SUPPORT_FILES = ("signature_bootstrap.py", "shibokensupport/")
 """The file names shiboken's embedded importer compiles (a prefix match)."""
 
 _SUFFIX = ".bin"
+_CHECKSUM_BYTES = 32
+"""Each file is a truncated SHA-512 of its ``marshal`` data, then the data."""
 STALE_AFTER_S = 30 * 24 * 3600
 """Unused cached files older than this go when a new PySide6 writes its own."""
 
@@ -63,11 +66,25 @@ def _key(source: bytes, filename: str, mode: str) -> str:
     return digest.hexdigest()
 
 
+def _checksum(data: bytes) -> bytes:
+    digest = _sha512()
+    digest.update(data)
+    return bytes(digest.digest()[:_CHECKSUM_BYTES])
+
+
 def _load(path: Path, filename: str) -> CodeType | None:
+    """The cached code, or None if the file is missing, damaged (its checksum does not match:
+    ``marshal`` is not made to read damaged data) or not for ``filename``."""
     try:
         data = path.read_bytes()
-        code = marshal.loads(data)
-    except (OSError, EOFError, ValueError, TypeError):
+    except OSError:
+        return None
+    stored, body = data[:_CHECKSUM_BYTES], data[_CHECKSUM_BYTES:]
+    if len(stored) != _CHECKSUM_BYTES or _checksum(body) != stored:
+        return None
+    try:
+        code = marshal.loads(body)
+    except (EOFError, ValueError, TypeError):
         return None
     if not isinstance(code, CodeType) or code.co_filename != filename:
         return None
@@ -79,8 +96,9 @@ def _store(path: Path, code: CodeType) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
+            body = marshal.dumps(code)
             with os.fdopen(handle, "wb") as out:
-                out.write(marshal.dumps(code))
+                out.write(_checksum(body) + body)
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)

@@ -15,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from app.ui.bytecode_cache import (
+    _CHECKSUM_BYTES,
     STALE_AFTER_S,
     _CachedCompile,
+    _checksum,
     cache_folder,
     support_bytecode_cached,
 )
@@ -152,15 +154,33 @@ def test_changed_source_is_compiled_and_old_entries_pruned_after_a_month(
 
 def _load_name(path: Path) -> str:
     """The name the cached module assigns (the tests' sources are one assignment each)."""
-    code = marshal.loads(path.read_bytes())
+    code = marshal.loads(path.read_bytes()[_CHECKSUM_BYTES:])
     return str(code.co_names[0])
+
+
+def test_a_flipped_bit_is_caught_before_marshal_reads_it(tmp_path: Path) -> None:
+    cached = _CachedCompile(tmp_path, compile)
+    cached("x = 1", "shibokensupport/x.py", "exec")
+    (entry,) = tmp_path.iterdir()
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0x01  # inside the marshal data, past the checksum
+    entry.write_bytes(bytes(data))
+
+    recorder = _Recorder()
+    code = _CachedCompile(tmp_path, recorder)("x = 1", "shibokensupport/x.py", "exec")
+    assert len(recorder.calls) == 1  # compiled again, and the file replaced
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    assert namespace["x"] == 1
+    assert entry.read_bytes() != bytes(data)
 
 
 def test_cached_code_is_checked_against_its_file_name(tmp_path: Path) -> None:
     cached = _CachedCompile(tmp_path, compile)
     cached("x = 1", "shibokensupport/x.py", "exec")
     (entry,) = tmp_path.iterdir()
-    entry.write_bytes(marshal.dumps(compile("x = 666", "elsewhere.py", "exec")))
+    body = marshal.dumps(compile("x = 666", "elsewhere.py", "exec"))
+    entry.write_bytes(_checksum(body) + body)  # a sound file, for another module
 
     recorder = _Recorder()
     code = _CachedCompile(tmp_path, recorder)("x = 1", "shibokensupport/x.py", "exec")
