@@ -38,23 +38,22 @@ def sane_env(folder: Path) -> dict[str, str]:
 
 
 def make_case(store: "Store", title: str = "某公司非法倾倒危险废物案") -> str:
-    """One case in its own unit; returns its id."""
+    """One case in a unit of its own (徐州市铜山生态环境局); returns its id."""
     from datetime import date
 
-    from app.store.models import Case, Unit
+    from app.store.models import Unit
+    from tests.case_seed import add_case
 
     with store.session() as session:
         unit = Unit(code=f"U-{title[:4]}", name="徐州市铜山生态环境局", kind="enforcement")
         session.add(unit)
         session.flush()
-        case = Case(
-            unit_id=unit.id,
-            title=title,
-            domain="environment",
-            category="hazardous_waste_dumping",
-            opened_on=date(2026, 3, 2),
-            case_number="徐铜环罚〔2026〕7号",
-        )
-        session.add(case)
-        session.flush()
-        return case.id
+        unit_id = unit.id
+    return add_case(
+        store,
+        title,
+        unit_id=unit_id,
+        category="hazardous_waste_dumping",
+        opened_on=date(2026, 3, 2),
+        case_number="徐铜环罚〔2026〕7号",
+    )

@@ -310,23 +310,19 @@ class FaultProxy:
 # --------------------------------------------------------------------------- client stores
 
 
-def new_case(store: Any, unit_id: str, title: str, **fields: Any) -> str:
+def new_case(store: Any, unit_id: str, title: str) -> str:
     """A case with one party, written through the ORM (so the outbox hook sees it)."""
-    from app.store.models import Case, Party
+    from app.store.models import Party
+    from tests.case_seed import add_case
 
-    with store.session() as session:
-        case = Case(
-            unit_id=unit_id,
-            title=title,
-            domain="environment",
-            category="pollution",
-            opened_on=date(2026, 11, 2),
-            **fields,
-        )
-        session.add(case)
-        session.flush()
-        session.add(Party(case_id=case.id, kind="organisation", name=f"{title}当事人"))
-        return str(case.id)
+    return add_case(
+        store,
+        title,
+        unit_id=unit_id,
+        category="pollution",
+        opened_on=date(2026, 11, 2),
+        parties=[Party(kind="organisation", name=f"{title}当事人")],
+    )
 
 
 def attach_bytes(

@@ -15,8 +15,9 @@ from sqlalchemy import create_engine, text
 from app.paths import DataPaths
 from app.services.demo_data import generate
 from app.store.db import Store, alembic_config, open_store
-from app.store.models import Case, Party, Unit
+from app.store.models import Case, Party
 from app.store.search import reindex_cases, search_case_ids
+from tests.case_seed import add_case
 
 
 @pytest.fixture(scope="module")
@@ -133,34 +134,24 @@ def test_special_characters_are_literal(demo: Store, query: str) -> None:
     assert set(search(demo, query)) == expected
 
 
-def _add_case(session: object, title: str, opened: date, party: str = "") -> str:
-    from sqlalchemy.orm import Session
-
-    assert isinstance(session, Session)
-    unit = session.query(Unit).first()
-    assert unit is not None
-    case = Case(
-        unit_id=unit.id,
-        title=title,
-        domain="environment",
+def _add_case(store: Store, title: str, opened: date, party: str = "") -> str:
+    """An indexed 2099 case in the store's first unit, with an organisation ``party`` if given."""
+    parties = [Party(kind="organisation", name=party, id_number="")] if party else []
+    return add_case(
+        store,
+        title,
         category="hazardous_waste_dumping",
         opened_on=opened,
         case_number="徐铜环罚〔2099〕1号",
+        parties=parties,
+        indexed=True,
     )
-    session.add(case)
-    session.flush()
-    if party:
-        session.add(Party(case_id=case.id, kind="organisation", name=party, id_number=""))
-        session.flush()
-    reindex_cases(session, [case.id])
-    return case.id
 
 
 def test_reindexed_case_is_found_literally(store: Store) -> None:
     generate(store, cases=30, seed=2)
-    with store.session() as session:
-        plain = _add_case(session, "某公司非法倾倒案", date(2099, 1, 2), party="徐州某化工有限公司")
-        odd = _add_case(session, "含量100%_纯 'x' 案", date(2099, 1, 1))
+    plain = _add_case(store, "某公司非法倾倒案", date(2099, 1, 2), party="徐州某化工有限公司")
+    odd = _add_case(store, "含量100%_纯 'x' 案", date(2099, 1, 1))
     assert search(store, "徐州某化工有限公司") == [plain]
     assert search(store, "某化工")[0] == plain
     assert search(store, "化工")[0] == plain
