@@ -1,16 +1,42 @@
-"""One helper that writes a case (parties, timeline, documents, deadlines) into a real store."""
+"""Test data written into a real store: the home unit's accounts, and cases (parties,
+timeline, documents, deadlines)."""
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from app.domain.kinds import UnitKind
+from app.domain.identity import SignedInUser
+from app.domain.kinds import Role, UnitKind
+from app.services.accounts import create_unit_and_admin, create_user
 from app.store import audit
 from app.store.attachments import AttachmentStore
 from app.store.db import Store
 from app.store.models import Attachment, Case, Deadline, Document, Event, Party, Unit
 from app.store.search import reindex_cases
+
+PASSWORD = "Xuzhou-2024!"
+"""The password of every account the tests create."""
+
+
+def add_home_unit(store: Store) -> SignedInUser:
+    """徐州市铜山生态环境局 (320312-HB, 铜山区) and its admin 张管理 (``admin``)."""
+    return create_unit_and_admin(
+        store,
+        unit_name="徐州市铜山生态环境局",
+        unit_code="320312-HB",
+        region="铜山区",
+        username="admin",
+        display_name="张管理",
+        password=PASSWORD,
+    )
+
+
+def add_inspector(store: Store, admin: SignedInUser) -> SignedInUser:
+    """An inspector 李执法 (``li``) in ``admin``'s unit."""
+    return create_user(
+        store, admin, username="li", display_name="李执法", role=Role.INSPECTOR, password=PASSWORD
+    )
 
 
 def add_case(

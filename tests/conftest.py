@@ -13,13 +13,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.domain.kinds import Role
 from app.paths import DataPaths
-from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
+from app.services.accounts import SignedInUser
 from app.store.db import Store, open_store
-
-PASSWORD = "Xuzhou-2024!"
-"""The password of the accounts the shared fixtures create."""
+from tests.case_seed import add_home_unit, add_inspector
 
 
 @pytest.fixture
@@ -37,18 +34,7 @@ def store(data_paths: DataPaths) -> Iterator[Store]:
 @pytest.fixture
 def inspector(store: Store) -> SignedInUser:
     """An inspector (李执法) of 铜山生态环境局, created with the unit and its admin."""
-    admin = create_unit_and_admin(
-        store,
-        unit_name="徐州市铜山生态环境局",
-        unit_code="320312-HB",
-        region="铜山区",
-        username="admin",
-        display_name="张管理",
-        password=PASSWORD,
-    )
-    return create_user(
-        store, admin, username="li", display_name="李执法", role=Role.INSPECTOR, password=PASSWORD
-    )
+    return add_inspector(store, add_home_unit(store))
 
 
 # --------------------------------------------------------------------------- the CLI as a process

@@ -13,15 +13,12 @@ from typing import Any
 
 import pytest
 
-from app.domain.kinds import Role
 from app.forms import SpecRegistry
 from app.paths import DataPaths
 from app.services import drafts
-from app.services.accounts import create_unit_and_admin, create_user
 from app.store.db import open_store
+from tests.case_seed import add_home_unit, add_inspector
 from tests.conftest import REPO_ROOT
-
-PASSWORD = "Xuzhou-2024!"
 
 PLAN: list[tuple[str, str, Any]] = [
     ("case_number", "XTHL-2024-15", "XTHL-2024-15"),
@@ -86,18 +83,7 @@ DRIVER = textwrap.dedent(
 def test_sigkill_mid_entry_keeps_every_committed_field(tmp_path: Path) -> None:
     paths = DataPaths(tmp_path / "data")
     store = open_store(paths)
-    admin = create_unit_and_admin(
-        store,
-        unit_name="徐州市铜山生态环境局",
-        unit_code="320312-HB",
-        region="铜山区",
-        username="admin",
-        display_name="张管理",
-        password=PASSWORD,
-    )
-    user = create_user(
-        store, admin, username="li", display_name="李执法", role=Role.INSPECTOR, password=PASSWORD
-    )
+    user = add_inspector(store, add_home_unit(store))
     registry = SpecRegistry.builtin()
     with store.session() as s:
         draft = drafts.start_draft(s, registry, user, "env_hazardous_waste")

@@ -5,11 +5,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from app.domain.kinds import Role
 from app.errors import PermissionDenied
 from app.forms import SpecRegistry
 from app.services import drafts
-from app.services.accounts import SignedInUser, create_unit_and_admin, create_user
+from app.services.accounts import SignedInUser
 from app.services.case_entry import ReasonRequired, close_without_transfer, finish_draft
 from app.services.case_queries import CaseFilter, case_detail, fetch_rows, list_case_ids
 from app.store.audit import verify_chain
@@ -17,8 +16,8 @@ from app.store.db import Store
 from app.store.models import AuditEntry, Case, Event, Party
 from app.store.models_drafts import DraftRecord
 from app.store.search import search_case_ids
+from tests.case_seed import add_home_unit, add_inspector
 
-PASSWORD = "Xuzhou-2024!"
 COMPANY = "91320312MA1W2X3Y4T"
 PERSON = "320302198001011239"
 
@@ -60,18 +59,8 @@ def registry() -> SpecRegistry:
 
 @pytest.fixture
 def users(store: Store) -> tuple[SignedInUser, SignedInUser]:
-    admin = create_unit_and_admin(
-        store,
-        unit_name="徐州市铜山生态环境局",
-        unit_code="320312-HB",
-        region="铜山区",
-        username="admin",
-        display_name="张管理",
-        password=PASSWORD,
-    )
-    inspector = create_user(
-        store, admin, username="li", display_name="李执法", role=Role.INSPECTOR, password=PASSWORD
-    )
+    admin = add_home_unit(store)
+    inspector = add_inspector(store, admin)
     return admin, inspector
 
 

@@ -10,16 +10,14 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.domain.kinds import UnitKind
-from app.services.accounts import SignedInUser, create_unit_and_admin
+from app.services.accounts import SignedInUser
 from app.site_config import SiteConfig
 from app.store.db import Store
 from app.store.models import Deadline, Document, Event, Party, Unit
 from app.ui.application import install_translators
 from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
-from tests.case_seed import add_case
-
-PASSWORD = "Xuzhou-2024!"
+from tests.case_seed import add_case, add_home_unit
 
 OFFSCREEN_NOISE = "This plugin does not support propagateSizeHints"
 """The offscreen platform plugin says this whenever a top-level window is resized: not ours."""
@@ -57,15 +55,7 @@ class Seeded:
 
 def seed_cases(store: Store) -> Seeded:
     """An admin and three cases: one overdue environmental case with parties and timeline."""
-    admin = create_unit_and_admin(
-        store,
-        unit_name="徐州市铜山生态环境局",
-        unit_code="320312-HB",
-        region="铜山区",
-        username="admin",
-        display_name="张管理",
-        password=PASSWORD,
-    )
+    admin = add_home_unit(store)
     now = datetime.now(UTC)
     with store.session() as s:
         other = Unit(code="320300-SJ", name="徐州市市场监督管理局", kind=UnitKind.ENFORCEMENT.value)

@@ -20,8 +20,9 @@ from app.ui.first_run import FirstRunDialog
 from app.ui.login import LoginDialog
 from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
+from tests.case_seed import PASSWORD
 
-from .conftest import PASSWORD, Seeded, seed_cases
+from .conftest import Seeded, seed_cases
 
 
 def ime_preedit(widget: QWidget, text: str) -> None:

@@ -9,29 +9,22 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.domain.kinds import Role
 from app.services import drafts
-from app.services.accounts import SignedInUser, create_user
+from app.services.accounts import SignedInUser
 from app.site_config import SiteConfig
 from app.store.db import Store
 from app.ui.main_window import MainWindow
 from app.ui.tasks import TaskRunner
 from app.ui.wizard.choosers import ChooserDialog
 from app.ui.wizard.specs import PUBLISHED_DIR, builtin_registry
+from tests.case_seed import add_inspector
 
-from .conftest import PASSWORD, Seeded
+from .conftest import Seeded
 
 
 @pytest.fixture
 def inspector(store: Store, seeded: Seeded) -> SignedInUser:
-    return create_user(
-        store,
-        seeded.admin,
-        username="li",
-        display_name="李执法",
-        role=Role.INSPECTOR,
-        password=PASSWORD,
-    )
+    return add_inspector(store, seeded.admin)
 
 
 @pytest.fixture
