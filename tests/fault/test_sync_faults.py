@@ -42,17 +42,6 @@ CHUNK = 64 * 1024
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Central, ServerThread]]:
-    central, thread = start_central(f"sqlite:///{tmp_path / 'central.db'}", tmp_path / "blobs")
-    central.create_unit("A", "enforcement")
-    try:
-        yield central, thread
-    finally:
-        thread.stop()
-        central.db.close()
-
-
-@pytest.fixture
 def desk(tmp_path: Path, server: tuple[Central, ServerThread]) -> Iterator[Store]:
     store = open_store(DataPaths(tmp_path / "desk"))
     connect_store(store, server[0].url, server[0].token("A"))

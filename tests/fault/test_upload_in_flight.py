@@ -12,7 +12,6 @@ import hashlib
 import random
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,6 @@ from tests.sync_helpers import (
     attach_bytes,
     connect_store,
     count_sent,
-    start_central,
     sync,
 )
 
@@ -151,17 +149,6 @@ def test_a_sigkilled_platform_mid_upload_costs_at_most_one_chunk_again(
         platform.kill()
         store.close()
         db.close()
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[Central, ServerThread]]:
-    central, thread = start_central(f"sqlite:///{tmp_path / 'central.db'}", tmp_path / "blobs")
-    central.create_unit("A", "enforcement")
-    try:
-        yield central, thread
-    finally:
-        thread.stop()
-        central.db.close()
 
 
 def _wait_for_upload_to_end(central: Central) -> None:
