@@ -21,16 +21,17 @@ after the import once they are a month old (:meth:`_CachedCompile.prune`).
 import builtins
 import importlib
 import marshal
-import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib.util import MAGIC_NUMBER
 from pathlib import Path
 from types import CodeType
 from typing import Any
+
+from app.errors import StorageError
+from app.store.files import write_atomic
 
 SUPPORT_FILES = ("signature_bootstrap.py", "shibokensupport/")
 """The file names shiboken's embedded importer compiles (a prefix match)."""
@@ -92,19 +93,9 @@ def _load(path: Path, filename: str) -> CodeType | None:
 
 
 def _store(path: Path, code: CodeType) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            body = marshal.dumps(code)
-            with os.fdopen(handle, "wb") as out:
-                out.write(_checksum(body) + body)
-            os.replace(temporary, path)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-    except OSError:
-        pass  # a cache that cannot be written only means compiling next time too
+    body = marshal.dumps(code)
+    with suppress(StorageError):  # a cache that cannot be written: compile next time too
+        write_atomic(path, _checksum(body) + body, durable=False)  # checksummed
 
 
 class _CachedCompile:
