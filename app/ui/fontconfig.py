@@ -18,6 +18,7 @@ Tried and dropped before this: the same call on a helper thread during the impor
 it competed with the GUI thread for the two CPUs (docs/design-notes.md).
 """
 
+import functools
 import sys
 from typing import Any
 
@@ -29,10 +30,12 @@ _MATCH_PATTERN = 0  # FcMatchPattern
 _RESULT_MATCH = 0  # FcResultMatch
 
 
+@functools.cache
 def _library() -> Any:
+    """The fontconfig Qt loaded (once: both calls below share it and its argument types)."""
     import ctypes
 
-    return ctypes.CDLL("libfontconfig.so.1")
+    return _Fontconfig(ctypes.CDLL("libfontconfig.so.1"))
 
 
 def init_during_wait() -> bool:
@@ -40,7 +43,7 @@ def init_during_wait() -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        return bool(_library().FcInit())
+        return bool(_library().lib.FcInit())
     except (OSError, AttributeError):
         return False
 
@@ -52,7 +55,7 @@ def han_ui_family(ui_family: str) -> str | None:
     if not sys.platform.startswith("linux"):
         return None
     try:
-        fc = _Fontconfig(_library())
+        fc = _library()
         ui = fc.match(ui_family, None, HAN_PROBE)
         if ui is None or ui[1]:
             return None
