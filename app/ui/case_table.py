@@ -403,45 +403,40 @@ _ROLES = frozenset((DISPLAY_ROLE, TOOLTIP_ROLE, BACKGROUND_ROLE, FOREGROUND_ROLE
 _MAX_CELLS = 2 * PAGE_SIZE
 """Rows whose cells are kept (a screenful and more); the cache is dropped when it is full."""
 
-_NONE_PER_COLUMN: tuple[Any, ...] = (None,) * len(COLUMNS)
-
 
 def _cells(row: CaseRow) -> _Cells:
-    """Every role ``data()`` answers, for every column of ``row``."""
-    display = (
-        row.case_number,
-        row.title,
-        row.parties,
-        row.domain,
-        row.status,
-        row.opened_on.isoformat(),
-        row.unit_name,
-        sync_state_text(row.sync_state),
-    )
+    """Every role ``data()`` answers, for every column of ``row`` (in :data:`COLUMNS`' order),
+    worked out once per row rather than once per cell and role."""
+    overdue_tip = None
     if row.overdue:
-        overdue = QCoreApplication.translate("CaseTable", "This case has an overdue deadline")
-        tooltips: tuple[Any, ...] = (overdue,) * len(COLUMNS)
-    else:
-        failed = None
-        if row.sync_state == "error":
-            failed = QCoreApplication.translate(
-                "CaseTable", "Sync failed; see the case for the reason"
-            )
-        tooltips = (None, row.title, row.parties, None, None, None, None, failed)
+        overdue_tip = QCoreApplication.translate("CaseTable", "This case has an overdue deadline")
     # Colours, not QBrush: Qt converts them, and PySide6 builds its whole ``Qt`` namespace
     # on the first QBrush (see DISPLAY_ROLE), which would land in the first paint.
+    background = _OVERDUE_BACKGROUND if row.overdue else None
+    overdue_colour = _OVERDUE_FOREGROUND if row.overdue else None
     sync_colour = _SYNC_COLOURS.get(row.sync_state, _UNKNOWN_SYNC_COLOUR)
-    background: tuple[Any, ...]
-    foreground: tuple[Any, ...]
-    if row.overdue:
-        background = (_OVERDUE_BACKGROUND,) * len(COLUMNS)
-        foreground = (_OVERDUE_FOREGROUND,) * (len(COLUMNS) - 1) + (sync_colour,)
-    else:
-        background = _NONE_PER_COLUMN
-        foreground = (None,) * (len(COLUMNS) - 1) + (sync_colour,)
     return {
-        DISPLAY_ROLE: display,
-        TOOLTIP_ROLE: tooltips,
-        BACKGROUND_ROLE: background,
-        FOREGROUND_ROLE: foreground,
+        DISPLAY_ROLE: tuple(_display(row, column) for column in COLUMNS),
+        TOOLTIP_ROLE: tuple(overdue_tip or _tooltip(row, column) for column in COLUMNS),
+        BACKGROUND_ROLE: (background,) * len(COLUMNS),
+        FOREGROUND_ROLE: tuple(
+            sync_colour if column == "sync_state" else overdue_colour for column in COLUMNS
+        ),
     }
+
+
+def _display(row: CaseRow, column: str) -> Any:
+    if column == "opened_on":
+        return row.opened_on.isoformat()
+    if column == "sync_state":
+        return sync_state_text(row.sync_state)
+    return getattr(row, column)
+
+
+def _tooltip(row: CaseRow, column: str) -> Any:
+    """A cell's tool tip when its case is not overdue (an overdue case says so in every cell)."""
+    if column in ("title", "parties"):
+        return getattr(row, column)
+    if column == "sync_state" and row.sync_state == "error":
+        return QCoreApplication.translate("CaseTable", "Sync failed; see the case for the reason")
+    return None
